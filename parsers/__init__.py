@@ -1,0 +1,30 @@
+"""Pure extraction of scholarly author data: pages in, records out. Imports no Scrapy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.page import Page, PageError
+from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
+from parsers.sites import adapters, by_name
+
+__all__ = ["Page", "PageError", "ParseContext", "ParseResult", "FollowLink", "UnrecognisedPage",
+           "parse_page", "recognise_site"]
+
+
+def recognise_site(page: Page) -> str | None:
+    """The NAME of the first adapter that recognises the page, or None."""
+    return next((module.NAME for module in adapters() if module.recognise(page)), None)
+
+
+def parse_page(page: Page, as_of: date, site: str | None = None) -> ParseResult:
+    """Records of one page. Raises UnrecognisedPage naming the URL when no adapter knows the layout."""
+    if site:
+        module = by_name(site)
+    else:
+        module = next((m for m in adapters() if m.recognise(page)), None)
+        if module is None:
+            raise UnrecognisedPage(f"{page.url}: unrecognised page layout (no site adapter matches it)")
+    result = module.parse(page, ParseContext(as_of=as_of))
+    result.problems[:0] = page.problems
+    return result

@@ -1,0 +1,224 @@
+"""The page model: one view of a page built either from HTML or from a plain-text capture.
+
+Site adapters read ``Page.lines`` (the visible text, one block per line, as a browser would
+render it), so the same adapter reads a saved HTML page and a text capture of it. From HTML
+each line also carries the links and images inside it, and the page keeps what text lacks:
+``<meta name="citation_*">`` tags, other ``<meta>`` values, JSON-LD blocks and the lxml tree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+# Elements that start a new line when rendered, as in a browser's innerText.
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body dd details dialog div dl dt fieldset figcaption figure
+    footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead
+    tfoot tr td th ul br title""".split()
+)
+# Never rendered as text.
+SKIP_TAGS = frozenset("script style noscript template head svg".split())
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+# How much of a page must look like markup for it to be read as HTML rather than as a text capture.
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|div|meta|p|a)[\s>]", re.I)
+
+
+class PageError(ValueError):
+    """A page that cannot be read at all (empty, or not text)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str   # absolute
+    text: str
+    rel: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str   # absolute
+    alt: str
+
+
+@dataclass
+class Line:
+    """One rendered line of visible text, with the links and images inside it (HTML only)."""
+
+    text: str
+    links: list[Link] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    element: object | None = None  # the lxml element the line came from, for adapters that need attributes
+
+    def link_to(self, pattern: str | re.Pattern[str]) -> Link | None:
+        """The first link in this line whose URL matches ``pattern``."""
+        return next((link for link in self.links if re.search(pattern, link.url)), None)
+
+
+@dataclass
+class Page:
+    url: str
+    lines: list[Line]
+    kind: str = "text"                                   # "html" or "text"
+    meta: dict[str, list[str]] = field(default_factory=dict)  # <meta name|property> -> values, in order
+    jsonld: list[dict] = field(default_factory=list)
+    tree: object | None = None                           # lxml root for HTML pages
+    encoding: str = "utf-8"
+    problems: list[str] = field(default_factory=list)    # what was wrong with the bytes themselves
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_bytes(cls, body: bytes, url: str, content_type: str | None = None) -> Page:
+        """Sniff HTML vs text capture and decode with the declared or detected encoding."""
+        if not body or not body.strip():
+            raise PageError(f"{url}: empty page")
+        is_html = (content_type or "").lower().startswith(("text/html", "application/xhtml")) or bool(
+            _HTML_SNIFF.search(body[:4096])
+        )
+        encoding, text = html_to_unicode(content_type and f"text/html; {content_type}", body)
+        problems = []
+        if "\ufffd" in text:
+            problems.append(f"bytes not valid {encoding}: {text.count(chr(0xFFFD))} characters replaced")
+        page = cls.from_html(text, url) if is_html else cls.from_text(text, url)
+        page.encoding = encoding
+        page.problems[:0] = problems
+        return page
+
+    @classmethod
+    def from_file(cls, path: str | Path, url: str | None = None) -> Page:
+        path = Path(path)
+        return cls.from_bytes(path.read_bytes(), url or path.resolve().as_uri())
+
+    @classmethod
+    def from_text(cls, text: str, url: str) -> Page:
+        """A plain-text capture: each non-blank line is a line of the page."""
+        lines = [Line(_clean(raw)) for raw in text.splitlines()]
+        return cls(url=url, lines=[line for line in lines if line.text], kind="text")
+
+    @classmethod
+    def from_html(cls, html: str | bytes, url: str) -> Page:
+        try:
+            root = lxml.html.document_fromstring(html)
+        except (etree.ParserError, ValueError) as exc:
+            raise PageError(f"{url}: not parseable as HTML ({exc})") from exc
+        base = root.xpath("string(//base/@href)") or url
+        page = cls(url=url, lines=_render_lines(root, base), kind="html", tree=root)
+        page.meta = _read_meta(root)
+        page.jsonld, bad = _read_jsonld(root)
+        page.problems += bad
+        return page
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+    def meta_first(self, name: str) -> str | None:
+        values = self.meta.get(name)
+        return values[0] if values else None
+
+    @property
+    def links(self) -> list[Link]:
+        return [link for line in self.lines for link in line.links]
+
+    @property
+    def images(self) -> list[Image]:
+        return [image for line in self.lines for image in line.images]
+
+    def css(self, selector: str) -> list:
+        """CSS selection on the HTML tree (empty for a text capture)."""
+        return self.tree.cssselect(selector) if self.tree is not None else []
+
+    def absolute(self, href: str) -> str:
+        return urljoin(self.url, href)
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _render_lines(root, base: str) -> list[Line]:
+    """Walk the tree once, breaking lines at block elements, as innerText does.
+
+    An ``<img>`` renders as its alt text, inline, and the line carries the image: the text
+    captures of these sites show alt texts ("Figure 1 for …", "Viaarxiv icon").
+    """
+    lines: list[Line] = []
+    current = Line("")
+    parts: list[str] = []
+
+    def flush() -> None:
+        nonlocal current, parts
+        text = _clean("".join(parts))
+        if text or current.images:
+            current.text = text
+            lines.append(current)
+        current, parts = Line(""), []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None:  # comment or processing instruction
+            if el.tail:
+                parts.append(el.tail)
+            return
+        tag = tag.lower()
+        if tag in SKIP_TAGS:
+            if el.tail:
+                parts.append(el.tail)
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+            current.element = el
+        if tag == "img":
+            src, alt = el.get("src"), _clean(el.get("alt") or "")
+            if src or alt:
+                current.images.append(Image(urljoin(base, src or ""), alt))
+                parts.append(alt)
+        elif tag == "a" and el.get("href"):
+            current.links.append(Link(urljoin(base, el.get("href").strip()), _clean(el.text_content()), el.get("rel") or ""))
+        if el.text and tag != "img":
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        if el.tail:
+            parts.append(el.tail)
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return lines
+
+
+def _read_meta(root) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("itemprop")
+        content = el.get("content")
+        if name and content is not None:
+            meta.setdefault(name.strip(), []).append(_clean(content))
+    return meta
+
+
+def _read_jsonld(root) -> tuple[list[dict], list[str]]:
+    found, problems = [], []
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except json.JSONDecodeError as exc:
+            problems.append(f"JSON-LD block not valid JSON: {exc}")
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        found += [item for item in items if isinstance(item, dict)]
+    return found, problems

@@ -1,0 +1,176 @@
+"""The records: the data contract that downstream databases load.
+
+Plain dataclasses, one docstring line per field. ``to_dict`` drops fields the page did not have
+(None, empty lists), so a missing value is absent, never a made-up 0 or "". The same contract is
+published as JSON Schema in ``parsers/schema/record.schema.json``; ``validate`` checks a record
+against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from parsers.fields.text import normalise_title
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Source:
+    site: str    # adapter name: "scholar-profile", "catalyzex", "paper-digest", "arxiv", "embedded-metadata"
+    url: str     # the page the record was read from
+
+
+@dataclass
+class Metrics:
+    h_index: int | None = None
+    paper_count: int | None = None
+    citation_count: int | None = None
+    novelty_percent: float | None = None
+    ai_score: float | None = None
+
+
+@dataclass
+class Figure:
+    index: int
+    caption: str                 # text after "Figure N for", normally the paper title
+    image_url: str | None = None
+
+
+@dataclass
+class Version:
+    version: int
+    date: str                    # ISO 8601 UTC timestamp of that version's submission
+    size_kb: int | None = None
+
+
+@dataclass
+class Related:
+    title: str
+    score: float | None = None
+    summary: list[str] = field(default_factory=list)
+    date: str | None = None
+    url: str | None = None
+    arxiv_id: str | None = None
+
+
+@dataclass
+class Author:
+    """A researcher's profile."""
+
+    name: str
+    source: Source
+    id: str = ""                 # "author:<normalised name>" unless set
+    type: str = "author"
+    field: str | None = None     # research field label as the page shows it ("CL")
+    metrics: Metrics = field(default_factory=Metrics)
+    photo_url: str | None = None
+    url: str | None = None       # the profile page
+    problems: list[str] = field(default_factory=list)  # what could not be read on this record
+
+    def __post_init__(self) -> None:
+        self.id = self.id or author_id(self.name)
+
+
+@dataclass
+class Paper:
+    """A paper as one page lists or shows it."""
+
+    title: str
+    source: Source
+    id: str = ""                          # "arxiv:<id>" when known, else "title:<hash of normalised title>"
+    type: str = "paper"
+    authors: list[str] = field(default_factory=list)
+    authors_complete: bool | None = None  # False where the page cuts the list ("et al.")
+    organizations: list[str] = field(default_factory=list)
+    date: str | None = None               # ISO 8601 day, or UTC timestamp where the page has a time
+    date_raw: str | None = None           # the date exactly as the page prints it
+    date_year_inferred: bool | None = None  # True where the page gave no year and it was taken from the crawl date
+    categories: list[str] = field(default_factory=list)   # arXiv codes, primary first
+    has_code: bool | None = None
+    code_url: str | None = None
+    abstract: str | None = None
+    summary: list[str] = field(default_factory=list)      # summary sentences
+    figures: list[Figure] = field(default_factory=list)
+    venue: str | None = None
+    via: str | None = None                # where the listing site got the paper ("arxiv")
+    score: float | None = None
+    license: str | None = None
+    url: str | None = None                # the paper's own page on the source site
+    pdf_url: str | None = None
+    arxiv_id: str | None = None           # without version: "2204.02311", "hep-th/9901001"
+    version: int | None = None            # the version the page shows
+    versions: list[Version] = field(default_factory=list)
+    withdrawn: bool | None = None
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    report_no: str | None = None
+    msc_class: str | None = None
+    acm_class: str | None = None
+    related: list[Related] = field(default_factory=list)
+    listed_by: list[str] = field(default_factory=list)    # author profile(s) the paper was found on (names)
+    provenance: list[dict] = field(default_factory=list)  # per source: {site, url, date, date_raw, ...} (set by the merge)
+    completed_from: dict[str, list[str]] = field(default_factory=dict)  # {"arxiv": ["authors", ...]} fields filled from another source
+    problems: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.id = self.id or paper_id(self.title, self.arxiv_id)
+
+
+Record = Author | Paper
+
+
+def paper_id(title: str, arxiv_id: str | None = None) -> str:
+    """Stable across crawls and sites, so re-crawls upsert instead of duplicating."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    return "title:" + hashlib.sha1(normalise_title(title).encode()).hexdigest()[:16]
+
+
+def author_id(name: str) -> str:
+    from parsers.fields.names import normalise_name
+
+    return "author:" + normalise_name(name).replace(" ", "-")
+
+
+def to_dict(record: Record | dict) -> dict[str, Any]:
+    """The JSON form of a record: fields without a value are left out."""
+    data = record if isinstance(record, dict) else asdict(record)
+    return _prune(data)
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(resources.files("parsers").joinpath("schema/record.schema.json").read_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema(), format_checker=cls.FORMAT_CHECKER)
+
+
+def validation_errors(record: Record | dict) -> list[str]:
+    """Every way the record breaks the contract, as "path: message" lines (empty when valid)."""
+    data = to_dict(record)
+    return [
+        f"{'/'.join(map(str, err.absolute_path)) or '<record>'}: {err.message}"
+        for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    ]
