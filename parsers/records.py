@@ -8,6 +8,7 @@ against it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -70,10 +71,11 @@ class Author:
     id: str = ""                 # "author:<normalised name>" unless set
     type: str = "author"
     field: str | None = None     # research field label as the page shows it ("CL")
-    metrics: Metrics = field(default_factory=Metrics)
+    # dataclasses.field spelled out: the attribute `field` above shadows the import inside this class body.
+    metrics: Metrics = dataclasses.field(default_factory=Metrics)
     photo_url: str | None = None
     url: str | None = None       # the profile page
-    problems: list[str] = field(default_factory=list)  # what could not be read on this record
+    problems: list[str] = dataclasses.field(default_factory=list)  # what could not be read on this record
 
     def __post_init__(self) -> None:
         self.id = self.id or author_id(self.name)
