@@ -26,7 +26,7 @@ BLOCK_TAGS = frozenset(
 )
 # Never rendered as text.
 SKIP_TAGS = frozenset("script style noscript template head svg".split())
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_SPACES = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 # How much of a page must look like markup for it to be read as HTML rather than as a text capture.
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|div|meta|p|a)[\s>]", re.I)
 

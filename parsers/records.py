@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -21,6 +22,11 @@ import jsonschema
 from parsers.fields.text import normalise_title
 
 SCHEMA_VERSION = 1
+
+
+def _empty(kind: type) -> Any:
+    # dataclasses.field by its full name: `Author.field` (the research field) shadows it in class bodies.
+    return dataclasses.field(default_factory=kind)
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Version:
 class Related:
     title: str
     score: float | None = None
-    summary: list[str] = field(default_factory=list)
+    summary: list[str] = _empty(list)
     date: str | None = None
     url: str | None = None
     arxiv_id: str | None = None
@@ -72,10 +78,10 @@ class Author:
     type: str = "author"
     field: str | None = None     # research field label as the page shows it ("CL")
     # dataclasses.field spelled out: the attribute `field` above shadows the import inside this class body.
-    metrics: Metrics = dataclasses.field(default_factory=Metrics)
+    metrics: Metrics = _empty(Metrics)
     photo_url: str | None = None
     url: str | None = None       # the profile page
-    problems: list[str] = dataclasses.field(default_factory=list)  # what could not be read on this record
+    problems: list[str] = _empty(list)  # what could not be read on this record
 
     def __post_init__(self) -> None:
         self.id = self.id or author_id(self.name)
@@ -89,18 +95,18 @@ class Paper:
     source: Source
     id: str = ""                          # "arxiv:<id>" when known, else "title:<hash of normalised title>"
     type: str = "paper"
-    authors: list[str] = field(default_factory=list)
+    authors: list[str] = _empty(list)
     authors_complete: bool | None = None  # False where the page cuts the list ("et al.")
-    organizations: list[str] = field(default_factory=list)
+    organizations: list[str] = _empty(list)
     date: str | None = None               # ISO 8601 day, or UTC timestamp where the page has a time
     date_raw: str | None = None           # the date exactly as the page prints it
     date_year_inferred: bool | None = None  # True where the page gave no year and it was taken from the crawl date
-    categories: list[str] = field(default_factory=list)   # arXiv codes, primary first
+    categories: list[str] = _empty(list)   # arXiv codes, primary first
     has_code: bool | None = None
     code_url: str | None = None
     abstract: str | None = None
-    summary: list[str] = field(default_factory=list)      # summary sentences
-    figures: list[Figure] = field(default_factory=list)
+    summary: list[str] = _empty(list)      # summary sentences
+    figures: list[Figure] = _empty(list)
     venue: str | None = None
     via: str | None = None                # where the listing site got the paper ("arxiv")
     score: float | None = None
@@ -109,7 +115,7 @@ class Paper:
     pdf_url: str | None = None
     arxiv_id: str | None = None           # without version: "2204.02311", "hep-th/9901001"
     version: int | None = None            # the version the page shows
-    versions: list[Version] = field(default_factory=list)
+    versions: list[Version] = _empty(list)
     withdrawn: bool | None = None
     comments: str | None = None
     journal_ref: str | None = None
@@ -117,11 +123,11 @@ class Paper:
     report_no: str | None = None
     msc_class: str | None = None
     acm_class: str | None = None
-    related: list[Related] = field(default_factory=list)
-    listed_by: list[str] = field(default_factory=list)    # author profile(s) the paper was found on (names)
-    provenance: list[dict] = field(default_factory=list)  # per source: {site, url, date, date_raw, ...} (set by the merge)
-    completed_from: dict[str, list[str]] = field(default_factory=dict)  # {"arxiv": ["authors", ...]} fields filled from another source
-    problems: list[str] = field(default_factory=list)
+    related: list[Related] = _empty(list)
+    listed_by: list[str] = _empty(list)    # author profile(s) the paper was found on (names)
+    provenance: list[dict] = _empty(list)  # per source: {site, url, date, date_raw, ...} (set by the merge)
+    completed_from: dict[str, list[str]] = _empty(dict)  # {"arxiv": ["authors", ...]} fields filled from another source
+    problems: list[str] = _empty(list)
 
     def __post_init__(self) -> None:
         self.id = self.id or paper_id(self.title, self.arxiv_id)

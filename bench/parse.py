@@ -1,0 +1,93 @@
+"""Parse speed per fixture, as a ratio to a bare lxml.html parse of the same bytes in the same run.
+
+    python bench/parse.py [--repeat N] [FILE ...]
+
+For each fixture page (default: every page in fixtures/pages.json) it prints records per second of
+the full parse (bytes -> Page -> records) and `ratio` = full parse time / bare `lxml.html` parse
+time, both the best of N timed rounds taken alternately, so machine noise hits both alike.
+Nothing is asserted: this only measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from parsers import Page, parse_page  # noqa: E402
+
+AS_OF = date(2026, 11, 22)
+
+
+def manifest_pages() -> list[tuple[Path, str]]:
+    rows = json.loads((ROOT / "fixtures" / "pages.json").read_text())
+    return [(ROOT / "fixtures" / row["file"], row["url"]) for row in rows]
+
+
+def full_parse(body: bytes, url: str) -> int:
+    return len(parse_page(Page.from_bytes(body, url), as_of=AS_OF).records)
+
+
+def bare_parse(body: bytes, url: str) -> int:
+    lxml.html.document_fromstring(body)
+    return 0
+
+
+def best_of(func, body: bytes, url: str, repeat: int, inner: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(inner):
+            func(body, url)
+        best = min(best, (time.perf_counter() - start) / inner)
+    return best
+
+
+def measure(path: Path, url: str, repeat: int) -> dict:
+    body = path.read_bytes()
+    records = full_parse(body, url)  # warm caches (imports, compiled patterns) before timing
+    inner = max(1, int(0.02 / max(best_of(full_parse, body, url, 1, 1), 1e-6)))
+    full = bare = float("inf")
+    for _ in range(repeat):  # alternate, so both see the same machine state
+        full = min(full, best_of(full_parse, body, url, 1, inner))
+        bare = min(bare, best_of(bare_parse, body, url, 1, inner))
+    return {"file": str(path.relative_to(ROOT)), "kb": len(body) / 1024, "records": records,
+            "records_per_s": records / full if records else 0.0, "full_ms": full * 1e3,
+            "lxml_ms": bare * 1e3, "ratio": full / bare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, help="pages to time (default: the replay manifest)")
+    parser.add_argument("--url", default="https://example.org/page", help="URL for FILE arguments")
+    parser.add_argument("--repeat", type=int, default=7, help="timed rounds per page (best is kept)")
+    args = parser.parse_args(argv)
+    pages = [(path, args.url) for path in args.files] or manifest_pages()
+    print(f"{'file':58} {'KB':>7} {'records':>7} {'rec/s':>9} {'full ms':>8} {'lxml ms':>8} {'ratio':>6}")
+    ratios = []
+    for path, url in pages:
+        try:
+            row = measure(path, url, args.repeat)
+        except Exception as exc:  # a page that fails to parse is reported, the run goes on
+            print(f"{str(path):58} error: {exc}")
+            continue
+        ratios.append(row["ratio"])
+        print(f"{row['file'][:58]:58} {row['kb']:7.1f} {row['records']:7d} {row['records_per_s']:9.0f} "
+              f"{row['full_ms']:8.2f} {row['lxml_ms']:8.2f} {row['ratio']:6.2f}")
+    if ratios:
+        ratios.sort()
+        print(f"median ratio full/lxml over {len(ratios)} pages: {ratios[len(ratios) // 2]:.2f} "
+              f"(max {ratios[-1]:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
