@@ -8,6 +8,8 @@ retries, delays and the User-Agent.
 It also answers as an HTTP proxy: a crawl started with ``http_proxy``/``https_proxy`` pointing here (see
 ``offline_env``) sends any request for a live host to this server instead of the network; such requests are
 recorded with their absolute URL and refused with 403, so a test can prove nothing left the machine.
+Hosts named in ``virtual_hosts`` are the exception: plain-http requests for them are answered from the
+page table by path, so a crawl can see a public host name (and its host policy apply) while offline.
 
 The server stops by itself after ``max_lifetime`` seconds even if a test forgets to stop it.
 """
@@ -106,6 +108,10 @@ class LoopbackServer:
         self._received: list[Received] = []
         self._lock = threading.Lock()
         self.robots_txt: str | None = DEFAULT_ROBOTS
+        self.virtual_hosts: set[str] = set()     # proxied plain-http hosts served from the page table
+        self.delay = 0.0                          # seconds every answer waits, to make requests overlap
+        self.max_in_flight = 0                    # most requests being answered at the same moment
+        self._in_flight = 0
         self.stopping = threading.Event()
         self._httpd = ThreadingHTTPServer((LOOPBACK_HOST, 0), _Handler)
         self._httpd.daemon_threads = True
@@ -200,9 +206,10 @@ class LoopbackServer:
         return [request for request in self.received if request.path == path]
 
     def outside_requests(self) -> list[Received]:
-        """Requests that reached this server as a proxy: attempts to fetch a host other than the loopback."""
+        """Requests that reached this server as a proxy for a host it does not serve: attempts to fetch a
+        live host."""
         return [request for request in self.received if request.method == "CONNECT"
-                or request.path.startswith(("http://", "https://"))]
+                or (_is_absolute(request.path) and _virtual_path(request.path, self.virtual_hosts) is None)]
 
     def offline_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """Environment for a crawl subprocess: every request to a host other than 127.0.0.1 goes to this
@@ -228,6 +235,15 @@ class LoopbackServer:
             if plan.remaining is not None:
                 plan.remaining -= 1
             return plan.fault
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _page(self, path: str) -> Served | None:
         if path == "/robots.txt" and self.robots_txt is not None:
@@ -259,11 +275,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:            # noqa: N802
         self._receive()
-        if self.path.startswith(("http://", "https://")):
-            self._answer(403, b"offline test: live hosts are refused\n")
-            return
-        fault = self.loopback._next_fault(self.path)
-        page = self.loopback._page(self.path)
+        self.loopback._enter()
+        try:
+            self._get()
+        finally:
+            self.loopback._leave()
+
+    def _get(self) -> None:
+        path = self.path
+        if _is_absolute(path):
+            path = _virtual_path(path, self.loopback.virtual_hosts)
+            if path is None:
+                self._answer(403, b"offline test: live hosts are refused\n")
+                return
+        if self.loopback.delay:
+            self.loopback.stopping.wait(self.loopback.delay)
+        fault = self.loopback._next_fault(path)
+        page = self.loopback._page(path)
         if fault is None:
             if page is None:
                 self._answer(404, b"not a fixture page\n")
@@ -300,6 +328,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body[: int(len(body) * sent_fraction)])
         self.wfile.flush()
         self.close_connection = True
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith(("http://", "https://"))
+
+
+def _virtual_path(url: str, virtual_hosts: set[str]) -> str | None:
+    """The path and query of a proxied plain-http URL for a host this server stands in for, else None."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or (parts.hostname or "") not in virtual_hosts:
+        return None
+    return _path_and_query(url)
 
 
 def _origin(url: str) -> str:

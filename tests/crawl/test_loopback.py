@@ -148,3 +148,27 @@ def test_log_keeps_arrival_times_in_order(loopback: LoopbackServer) -> None:
     first, second = loopback.requests_for("/p")
     assert isinstance(first, Received)
     assert first.time <= second.time
+
+
+def test_virtual_hosts_are_served_through_the_proxy_by_path(loopback: LoopbackServer) -> None:
+    loopback.add_page("/author/x", "profile")
+    loopback.virtual_hosts.add("www.catalyzex.com")
+    through_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({"http": loopback.origin}))
+    with through_proxy.open("http://www.catalyzex.com/author/x", timeout=5) as response:
+        assert response.read() == b"profile"
+    with pytest.raises(urllib.error.HTTPError):
+        through_proxy.open("http://elsewhere.example.net/author/x", timeout=5)
+    assert [r.path for r in loopback.outside_requests()] == ["http://elsewhere.example.net/author/x"]
+
+
+def test_delay_makes_concurrent_requests_overlap_and_is_measured(loopback: LoopbackServer) -> None:
+    import threading
+
+    loopback.add_page("/p", "ok")
+    loopback.delay = 0.3
+    threads = [threading.Thread(target=lambda: fetch(loopback.url("/p")).close()) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loopback.max_in_flight == 3
