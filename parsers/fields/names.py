@@ -1,0 +1,94 @@
+"""Author lists as pages print them -> names, and a key for matching one person across pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.fields.text import clean_text, fold_key, join_wrapped_lines
+
+__all__ = ["AuthorList", "parse_author_list", "normalise_name"]
+
+
+@dataclass(frozen=True)
+class AuthorList:
+    """The names of an author list, in page order."""
+
+    names: tuple[str, ...]
+    complete: bool  # False when the page cut the list ("et al.", "…", "(750 additional authors not shown)")
+    raw: str  # the text as given
+
+
+# "Authors:" label in front of the list (arXiv abs pages, paper-digest "- Authors:").
+_LABEL = re.compile(r"^[\s\-–•*]*authors?\s*:\s*", re.IGNORECASE)
+# Where a page cuts the list; everything from here on is not an author ("You must enable JavaScript ...").
+_CUT = re.compile(
+    r",?\s*(?:\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\))",
+    re.IGNORECASE)
+# A collaboration heading the list: "LHCb Collaboration: R. Aaij, ..." is one author entry, then the people.
+_COLLABORATION = re.compile(r"^([^:()]{1,150}?\bcollaborations?)\s*:\s*", re.IGNORECASE)
+# Separators and brackets, scanned together so a separator inside "(1 and 2)" or "(Padua Univ., Italy)" is
+# not a separator.
+_TOKENS = re.compile(r"[()\[\]]|[,;&]|\band\b")
+_PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# Name suffixes that a comma separates from the name they belong to ("Martin Luther King, Jr.").
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _split(text: str) -> list[str]:
+    """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names."""
+    separators = {";", "&", "and"} if ";" in text else {",", ";", "&", "and"}
+    parts, opened, start = [], [], 0
+    for match in _TOKENS.finditer(text):
+        token = match.group(0)
+        if token in "([":
+            opened.append(match.start())
+        elif token in ")]":
+            if opened:
+                opened.pop()
+        elif token in separators and not opened:
+            parts.append(text[start:match.start()])
+            start = match.end()
+    # A bracket never closed: the list was cut inside an affiliation ("Yu Shi (Dept. of Phys., fudan Univ").
+    parts.append(text[start:opened[0]] if opened else text[start:])
+    return parts
+
+
+def _clean_name(part: str) -> str:
+    """One list entry -> the name: bracketed affiliations ("(1 and 2)", "(CERN-TH)") and stray punctuation go."""
+    previous = None
+    while previous != part:  # nested brackets: "((1) Justus-Liebig-Universität ...)"
+        previous, part = part, _PARENTHESISED.sub(" ", part)
+    return clean_text(part).strip(" ,;:·")
+
+
+def parse_author_list(text: str) -> AuthorList:
+    """Names of an author list: separated by commas, ";", "and", ", and", "&"; wrapped over lines (a line
+    ending in "Meier-" keeps its hyphen); "et al." and "(N additional authors not shown)" mark it incomplete.
+    A comma-separated "Jr." joins the name before it. An empty or unreadable list is (), not complete."""
+    if not isinstance(text, str):
+        return AuthorList((), False, "")
+    flat = _LABEL.sub("", join_wrapped_lines(text.splitlines()))
+    cut = _CUT.search(flat)
+    if cut:
+        flat = flat[:cut.start()]
+    names: list[str] = []
+    heading = _COLLABORATION.match(flat)
+    if heading:
+        names.append(clean_text(heading.group(1)))
+        flat = flat[heading.end():]
+    for part in _split(flat):
+        name = _clean_name(part)
+        if not name:
+            continue
+        if name.casefold() in SUFFIXES and names:
+            names[-1] = f"{names[-1]} {name}"
+        else:
+            names.append(name)
+    return AuthorList(tuple(names), bool(names) and cut is None, text)
+
+
+def normalise_name(name: str) -> str:
+    r"""Key for matching one person across pages: TeX and accents stripped, casefolded, punctuation and extra
+    spaces removed. "C. Bal\'azs", "C. Balázs" and "c  balazs" give "c balazs"."""
+    return fold_key(name)
