@@ -1,0 +1,282 @@
+"""Scholar profile pages (host unknown; recognised by content): an author header, then one card per paper.
+
+The page, line by line (text capture and HTML render alike)::
+
+    Sharan Narang                     name
+    CL                                research field label
+    h-index29 / 32papers / 88,855citations / Novelty50% / AI Score48      metrics, one per line
+    32 Papers                         heading: how many papers the page says it lists
+    CLJul 18, 2023Code                card meta: category label + date (+ "Code" when code is published)
+    Llama 2: Open Foundation ...      title (HTML: links to the paper's page)
+    Hugo Touvron, ... et al. · meta-ai   authors (cut with "et al.") · organisations
+    In this work, we develop ...      abstract
+
+In HTML the meta line also carries the code link ("Code") and an icon link to arXiv.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.fields.categories import split_category_prefix, to_arxiv_category
+from parsers.fields.dates import ParsedDate, find_date
+from parsers.fields.identifiers import parse_arxiv_id
+from parsers.fields.names import parse_author_list
+from parsers.fields.numbers import parse_labelled_number
+from parsers.page import Line, Page
+from parsers.records import Author, Metrics, Paper, Source
+from parsers.result import FollowLink, ParseContext, ParseResult
+
+NAME = "scholar-profile"
+HOSTS: tuple[str, ...] = ()
+# UI-only text this layout shows: none (its buttons are icons without text).
+CHROME_LINES: tuple[str, ...] = ()
+
+# Metric labels as the header prints them, glued to the number on either side ("h-index29", "32papers").
+METRIC_LABELS = {
+    "h_index": "h-index",
+    "paper_count": "papers",
+    "citation_count": "citations",
+    "novelty_percent": "Novelty",
+    "ai_score": "AI Score",
+}
+# The metrics that make a page this layout: all three in the header.
+REQUIRED_METRICS = ("h_index", "paper_count", "citation_count")
+# The header sits at the top; looking further would read abstracts.
+HEADER_SPAN = 12
+PAPERS_HEADING_LABEL = "Papers"
+CODE_FLAG = "Code"
+# Authors and organisations are joined by a middle dot; U+FFFD stands in for it when the page's bytes were
+# decoded with the wrong encoding (cp1252 0xB7 read as UTF-8), and the organisations are still there.
+ORGANISATIONS_SEPARATOR = re.compile(r"\s[\u00b7\u2022\ufffd]\s")
+ORGANISATION_LIST_SEPARATOR = re.compile(r"\s*,\s*")
+ARXIV_LINK = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/")
+NEXT_PAGE_TEXTS = frozenset({"next", "next page", "more", "show more", "more papers", "load more"})
+
+
+@dataclass
+class Card:
+    """The lines of one paper card, meta line first."""
+
+    number: int                 # 1-based position on the page
+    meta: Line
+    lines: list[Line] = field(default_factory=list)
+
+
+# -- recognising the page -----------------------------------------------------------------------------
+
+
+def recognise(page: Page) -> bool:
+    """The header's h-index, papers and citations lines, near the top of the page."""
+    found = _header_metrics(page.texts[:HEADER_SPAN])[0]
+    return all(getattr(found, name) is not None for name in REQUIRED_METRICS)
+
+
+# -- the whole page -----------------------------------------------------------------------------------
+
+
+def parse(page: Page, context: ParseContext) -> ParseResult:
+    result = ParseResult(site=NAME, url=page.url)
+    source = Source(site=NAME, url=page.url)
+    texts = page.texts
+    metrics, first_metric, after_metrics = _header_metrics(texts[:HEADER_SPAN])
+    author = _author(texts[:first_metric], metrics, source)
+    result.records.append(author)
+    declared, cards_start = _declared_papers(texts, after_metrics)
+    if declared is not None:
+        result.declared_counts["paper"] = declared
+    for card in _cards(page.lines[cards_start:], result):
+        paper = _paper(card, author.name, source, context)
+        result.records.append(paper)
+        result.problems += [f"card {card.number} ({paper.title!r}): {problem}" for problem in paper.problems]
+        result.follow += _follow_links(card, paper)
+    result.follow += _next_page_links(page)
+    _check_count(result, declared)
+    return result
+
+
+def _check_count(result: ParseResult, declared: int | None) -> None:
+    """A page cut short lists fewer cards than its heading declares: say so, and flag its last card."""
+    papers = [record for record in result.records if isinstance(record, Paper)]
+    if declared is None or len(papers) >= declared:
+        return
+    if any(link.kind == "next-page" for link in result.follow):
+        return  # the rest is on the next page
+    result.problems.append(f"{len(papers)} of {declared} declared papers found: page cut short")
+    if not papers:
+        return
+    last = papers[-1]
+    problems = [f"card: last before the page was cut short ({len(papers)} of {declared}); fields may be partial"]
+    if last.abstract is None and last.authors_complete:
+        # The author line was the last text on the page: it may have been cut inside a name.
+        last.authors_complete = None
+        problems.append("authors: the list ends where the page was cut; it may be incomplete")
+    last.problems += problems
+    result.problems += [f"card {len(papers)} ({last.title!r}): {problem}" for problem in problems]
+
+
+# -- the author header --------------------------------------------------------------------------------
+
+
+def _header_metrics(texts: list[str]) -> tuple[Metrics, int, int]:
+    """The metrics block: (metrics, index of its first line, index after its last line).
+
+    The block is the first run of lines that each carry one metric not seen yet; the "32 Papers" heading
+    after it repeats the papers label and so ends the block.
+    """
+    metrics, first, end = Metrics(), len(texts), len(texts)
+    for index, text in enumerate(texts):
+        name, value = _metric(text)
+        if name is None or (first < index and getattr(metrics, name) is not None):
+            if first < index:
+                return metrics, first, index
+            continue
+        first = min(first, index)
+        setattr(metrics, name, value)
+        end = index + 1
+    return metrics, first, end
+
+
+def _metric(text: str) -> tuple[str | None, int | float | None]:
+    for name, label in METRIC_LABELS.items():
+        value = parse_labelled_number(text, label)
+        if value is not None:
+            return name, value
+    return None, None
+
+
+def _author(header: list[str], metrics: Metrics, source: Source) -> Author:
+    """Name and field label are the lines above the metrics: "Sharan Narang", then "CL"."""
+    field_label = header[-1] if header and to_arxiv_category(header[-1]) else None
+    names = header[:-1] if field_label else header
+    problems = [] if names else ["name: no line above the metrics"]
+    author = Author(name=names[-1] if names else "(unknown)", source=source, field=field_label, metrics=metrics)
+    author.problems = problems
+    return author
+
+
+def _declared_papers(texts: list[str], start: int) -> tuple[int | None, int]:
+    """The "32 Papers" heading after the metrics: (declared count, index of the first card line)."""
+    if start < len(texts):
+        count = parse_labelled_number(texts[start], PAPERS_HEADING_LABEL)
+        if count is not None:
+            return int(count), start + 1
+    return None, start
+
+
+# -- paper cards ------------------------------------------------------------------------------------
+
+
+def _cards(lines: list[Line], result: ParseResult) -> list[Card]:
+    """Group lines into cards, each starting at a meta line; lines before the first card are reported."""
+    cards: list[Card] = []
+    for line in lines:
+        if _is_pagination(line):
+            continue
+        if _is_meta_line(line.text):
+            cards.append(Card(number=len(cards) + 1, meta=line))
+        elif cards:
+            cards[-1].lines.append(line)
+        else:
+            result.problems.append(f"line outside any paper card: {line.text[:80]!r}")
+    return cards
+
+
+def _is_pagination(line: Line) -> bool:
+    """A "Next" / "Show more" line: navigation, not part of the last card."""
+    return bool(line.links) and line.text.casefold() in NEXT_PAGE_TEXTS
+
+
+def _is_meta_line(text: str) -> bool:
+    """Category label, then only a date and/or the Code flag: "CLJul 18, 2023Code", "DCJan 30", "LG"."""
+    label, rest = split_category_prefix(text)
+    if not label or not to_arxiv_category(label):
+        return False
+    rest = rest.removesuffix(CODE_FLAG)
+    found = find_date(rest) if rest else None
+    return not rest or (found is not None and found[1] == 0 and found[2] == len(rest))
+
+
+def _paper(card: Card, listed_by: str, source: Source, context: ParseContext) -> Paper:
+    """One card's record; each reader fills its fields and returns what it could not read."""
+    fields: dict = {"source": source, "listed_by": [listed_by]}
+    problems = _read_title(card.lines[0] if card.lines else None, fields)
+    problems += _read_meta(card.meta, fields, context)
+    problems += _read_authors(card.lines[1] if len(card.lines) > 1 else None, fields)
+    problems += _read_abstract(card.lines[2:], fields)
+    return Paper(**fields, problems=problems)
+
+
+def _read_title(line: Line | None, fields: dict) -> list[str]:
+    """The title; in HTML it links to the paper's page on this site."""
+    if line is None:
+        fields["title"] = "(untitled)"
+        return ["title: card has no title line"]
+    fields["title"] = line.text
+    page_link = next((link for link in line.links if not ARXIV_LINK.match(link.url)), None)
+    fields["url"] = page_link.url if page_link else None
+    return []
+
+
+def _read_meta(meta: Line, fields: dict, context: ParseContext) -> list[str]:
+    """ "CLJul 18, 2023Code": category, date, code flag; in HTML also the code and arXiv links."""
+    label, rest = split_category_prefix(meta.text)
+    fields["categories"] = [to_arxiv_category(label)]
+    fields["has_code"] = rest.endswith(CODE_FLAG)
+    code = next((link for link in meta.links if link.text == CODE_FLAG), None)
+    fields["code_url"] = code.url if code else None
+    arxiv = meta.link_to(ARXIV_LINK)
+    parsed_id = parse_arxiv_id(arxiv.url) if arxiv else None
+    fields["arxiv_id"] = parsed_id.id if parsed_id else None
+    return _read_date(rest.removesuffix(CODE_FLAG), meta.text, fields, context)
+
+
+def _read_date(text: str, meta_text: str, fields: dict, context: ParseContext) -> list[str]:
+    found = find_date(text, context.as_of) if text else None
+    if found is None:
+        return [f"date: none on the card's meta line {meta_text!r}"]
+    parsed: ParsedDate = found[0]
+    fields.update(date=parsed.value, date_raw=parsed.raw, date_year_inferred=parsed.year_inferred)
+    return []
+
+
+def _read_authors(line: Line | None, fields: dict) -> list[str]:
+    """ "Hugo Touvron, Louis Martin, Kevin Stone et al. · meta-ai": names, then organisations."""
+    if line is None:
+        return ["authors: card has no author line"]
+    names_text, *organisations = ORGANISATIONS_SEPARATOR.split(line.text, maxsplit=1)
+    authors = parse_author_list(names_text)
+    fields.update(authors=list(authors.names), authors_complete=authors.complete)
+    if organisations:
+        fields["organizations"] = [org for org in ORGANISATION_LIST_SEPARATOR.split(organisations[0]) if org]
+    return [] if authors.names else [f"authors: no names in {line.text[:80]!r}"]
+
+
+def _read_abstract(lines: list[Line], fields: dict) -> list[str]:
+    if not lines:
+        return ["abstract: card has no abstract"]
+    fields["abstract"] = " ".join(line.text for line in lines)
+    return []
+
+
+# -- links to follow ----------------------------------------------------------------------------------
+
+
+def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
+    links = []
+    if paper.url:
+        links.append(FollowLink(paper.url, "paper"))
+    arxiv = card.meta.link_to(ARXIV_LINK)
+    if arxiv:
+        links.append(FollowLink(arxiv.url, "arxiv"))
+    return links
+
+
+def _next_page_links(page: Page) -> list[FollowLink]:
+    """A pagination or "Show more" link, by rel="next" or by its text."""
+    return [
+        FollowLink(link.url, "next-page")
+        for link in page.links
+        if "next" in link.rel.split() or link.text.casefold() in NEXT_PAGE_TEXTS
+    ]
