@@ -1,0 +1,128 @@
+"""CrawlSummary: what the crawl did, at a glance, when it ends: a log block and ``<output stem>.stats.json``
+beside the output (pages fetched, records per type, errors with URLs, per site the share of records that
+carry each field, and pages that declare more items than were parsed)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals as scrapy_signals
+from scrapy.http import Response
+
+from crawlers import signals
+from crawlers.outputs import beside_feed
+from crawlers.pipelines.merge import HeldForMerge
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlSummary:
+    def __init__(self, stats_path: str | Path | None = None, stats=None) -> None:
+        self.stats_path = Path(stats_path) if stats_path else None
+        self.stats = stats
+        self.pages_fetched = 0
+        self.records: Counter[str] = Counter()
+        self.fields: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)   # (site, type) -> field counts
+        self.errors: list[dict] = []
+        self.invalid: list[dict] = []
+        self.declared: dict[tuple[str, str], int] = {}          # (listing, kind) -> count the page declares
+        self.parsed: Counter[tuple[str, str]] = Counter()        # (listing, kind) -> records parsed
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CrawlSummary:
+        ext = cls(beside_feed(crawler.settings, ".stats.json"), crawler.stats)
+        for handler, signal in ((ext.response_received, scrapy_signals.response_received),
+                                (ext.item_scraped, scrapy_signals.item_scraped),
+                                (ext.item_dropped, scrapy_signals.item_dropped),
+                                (ext.page_parsed, signals.page_parsed),
+                                (ext.page_failed, signals.page_failed),
+                                (ext.spider_closed, scrapy_signals.spider_closed)):
+            crawler.signals.connect(handler, signal=signal)
+        return ext
+
+    # -- collecting -----------------------------------------------------------------------------
+
+    def response_received(self, response: Response, request=None, spider=None) -> None:
+        if response.url.startswith("http") and not response.url.endswith("/robots.txt"):
+            self.pages_fetched += 1
+
+    def item_scraped(self, item: Any, response=None, spider=None) -> None:
+        if not isinstance(item, dict):
+            return
+        kind = item.get("type", "?")
+        self.records[kind] += 1
+        site = item.get("source", {}).get("site", "?")
+        self.fields[(site, kind)].update(key for key in item if key not in ("type", "id", "source"))
+        self.fields[(site, kind)]["__records__"] += 1
+
+    def item_dropped(self, item: Any, response=None, exception=None, spider=None) -> None:
+        if not isinstance(exception, HeldForMerge):
+            self.invalid.append({"id": item.get("id") if isinstance(item, dict) else None,
+                                 "reason": str(exception)})
+
+    def page_parsed(self, url: str, site: str, listing: str, declared_counts: dict, parsed_counts: dict,
+                    problems: list, spider=None) -> None:
+        for kind, count in declared_counts.items():
+            self.declared.setdefault((listing, kind), count)
+        for kind, count in parsed_counts.items():
+            self.parsed[(listing, kind)] += count
+
+    def page_failed(self, url: str, reason: str, spider=None) -> None:
+        self.errors.append({"url": url, "reason": reason})
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def summary(self, reason: str = "") -> dict:
+        coverage = {}
+        for (site, kind), counts in sorted(self.fields.items()):
+            total = counts["__records__"]
+            coverage.setdefault(site, {})[kind] = {
+                "records": total,
+                "fields": {f: round(n / total, 3) for f, n in sorted(counts.items()) if f != "__records__"}}
+        short = [{"url": listing, "kind": kind, "declared": declared, "parsed": self.parsed[(listing, kind)]}
+                 for (listing, kind), declared in sorted(self.declared.items())
+                 if self.parsed[(listing, kind)] < declared]
+        return {"finish_reason": reason, "pages_fetched": self.pages_fetched, "records": dict(self.records),
+                "errors": self.errors, "invalid_records": self.invalid, "fewer_than_declared": short,
+                "field_coverage": coverage, "scrapy_stats": _jsonable(self.stats.get_stats() if self.stats else {})}
+
+    def spider_closed(self, spider=None, reason: str = "") -> None:
+        summary = self.summary(reason)
+        logger.info("\n%s", render(summary, self.stats_path))
+        if self.stats_path is not None:
+            self.stats_path.parent.mkdir(parents=True, exist_ok=True)
+            self.stats_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def render(summary: dict, stats_path: Path | None) -> str:
+    """The log block: a few lines a user reads at a glance."""
+    records = ", ".join(f"{n} {kind}s" for kind, n in sorted(summary["records"].items())) or "no records"
+    lines = ["==== crawl summary " + "=" * 50,
+             f"finished: {summary['finish_reason']}; pages fetched: {summary['pages_fetched']}; records: {records}"]
+    for error in summary["errors"]:
+        lines.append(f"  page failed: {error['reason']}")
+    for invalid in summary["invalid_records"]:
+        lines.append(f"  record not written: {invalid['reason']}")
+    for short in summary["fewer_than_declared"]:
+        lines.append(f"  WARNING {short['url']} declares {short['declared']} {short['kind']}s, "
+                     f"{short['parsed']} parsed")
+    for site, kinds in summary["field_coverage"].items():
+        for kind, cover in kinds.items():
+            partial = [f"{f} {share:.0%}" for f, share in cover["fields"].items() if share < 1]
+            lines.append(f"  {site} {kind}s ({cover['records']}): every record has "
+                         f"{', '.join(f for f, s in cover['fields'].items() if s == 1) or 'nothing'}"
+                         + (f"; some have {', '.join(partial)}" if partial else ""))
+    if stats_path is not None:
+        lines.append(f"details: {stats_path}")
+    lines.append("=" * 69)
+    return "\n".join(lines)
+
+
+def _jsonable(stats: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in sorted(stats.items())
+            if isinstance(v, (int, float, str, datetime))}

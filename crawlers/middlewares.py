@@ -1,0 +1,238 @@
+"""Downloader middlewares for what Scrapy has no hook for: offline replay, Retry-After with backoff,
+the allowed-host policy (site hosts only, no private addresses) and a page limit that lets the crawl
+end normally (so merged records are still written, unlike CLOSESPIDER_PAGECOUNT which closes the spider).
+
+Each takes plain values in ``__init__`` and reads settings in ``from_crawler``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {"html": b"text/html; charset=utf-8", "text": b"text/plain; charset=utf-8"}
+LOCAL_HOSTNAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def _is_web(request: Request) -> bool:
+    return request.url.startswith(("http://", "https://"))
+
+
+def _is_robots(request: Request) -> bool:
+    return urlsplit(request.url).path == "/robots.txt"
+
+
+# -- offline replay -------------------------------------------------------------------------------
+
+
+class ReplayMiddleware:
+    """Answers every web request from saved pages listed in a manifest: ``[{"url", "file", "capture"}]``
+    with ``file`` relative to the manifest's folder and ``capture`` "html" or "text" (the content type).
+    Rows may carry ``"variant"`` (default "html"; only rows of the chosen variant are served),
+    ``"captured"`` (the day the page was saved: the reference day for yearless dates), ``"status"`` and
+    ``"start"`` (a start page when the crawl is given no URL).
+
+    A URL not in the manifest gets a 404 (stat ``replay/missing``, one log line naming it); robots.txt
+    gets a 404 (everything allowed) unless the manifest has one. Responses then go through the same
+    middlewares, callbacks and pipelines as live ones.
+    """
+
+    def __init__(self, replay_dir: str | Path, manifest: str = "pages.json", variant: str = "html",
+                 stats=None):
+        self.replay_dir = Path(replay_dir)
+        self.stats = stats
+        rows = json.loads((self.replay_dir / manifest).read_text(encoding="utf-8"))
+        self.pages = {
+            canonicalize_url(row["url"]): row for row in rows if row.get("variant", "html") == variant
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ReplayMiddleware:
+        replay_dir = crawler.settings.get("REPLAY_DIR")
+        if not replay_dir:
+            raise NotConfigured
+        return cls(replay_dir, crawler.settings.get("REPLAY_MANIFEST", "pages.json"),
+                   crawler.settings.get("REPLAY_VARIANT", "html"), crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Response | None:
+        if not _is_web(request):
+            return None                      # data: URIs (the merge flush) go to Scrapy's own handler
+        row = self.pages.get(canonicalize_url(request.url))
+        if row is None:
+            return self._not_found(request)
+        self._inc("replay/served")
+        if row.get("captured"):
+            request.meta["captured_on"] = row["captured"]   # dates without a year resolve against it
+        body = (self.replay_dir / row["file"]).read_bytes()
+        status = int(row.get("status", 200))
+        capture = row.get("capture", "html")
+        cls = HtmlResponse if capture == "html" else TextResponse
+        return cls(url=request.url, status=status, body=body, request=request, flags=["replay"],
+                   headers={"Content-Type": CONTENT_TYPES.get(capture, CONTENT_TYPES["text"])})
+
+    def _not_found(self, request: Request) -> Response:
+        if not _is_robots(request):
+            self._inc("replay/missing")
+            logger.warning("replay: no saved page for %s (answered 404)", request.url)
+        return Response(url=request.url, status=404, body=b"", request=request, flags=["replay"])
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+
+# -- retries --------------------------------------------------------------------------------------
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware (same codes and exceptions; Scrapy 2.19 retries at once and ignores
+    Retry-After) with a wait before each retry: the server's Retry-After on 429/503 when it gives one,
+    else exponential backoff (base, 2 x base, 4 x base ... capped). A Retry-After longer than
+    RETRY_AFTER_MAX gives up on that page rather than stall the crawl (stat ``retry/retry_after_too_long``).
+    """
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 300.0)
+
+    def backoff_delay(self, retry_times: int) -> float:
+        """Wait before retry number ``retry_times`` (1 for the first retry)."""
+        return min(self.backoff_max, self.backoff_base * 2 ** max(0, retry_times - 1))
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is not None and wait > self.retry_after_max:
+            self.crawler.stats.inc_value("retry/retry_after_too_long")
+            logger.warning("giving up on %s: Retry-After %.0f s is longer than RETRY_AFTER_MAX (%.0f s)",
+                           request.url, wait, self.retry_after_max)
+            return response
+        retry = self._retry(request, f"{response.status} response")
+        if retry is None:
+            return response
+        return self._later(retry, wait)
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
+        if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = self._retry(request, exception)
+        return None if retry is None else self._later(retry, None)
+
+    def _later(self, retry: Request, wait: float | None):
+        delay = self.backoff_delay(retry.meta["retry_times"]) if wait is None else wait
+        if delay <= 0:
+            return retry
+        self.crawler.stats.inc_value("retry/wait_seconds", int(round(delay)))
+        return deferLater(reactor, delay, lambda: retry)
+
+
+# -- host policy ----------------------------------------------------------------------------------
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, private, link-local or reserved address literals, and localhost names.
+    Names are not resolved: a public name pointing at a private address is not caught here."""
+    host = host.strip("[]").lower()
+    if host in LOCAL_HOSTNAMES or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+class AllowedHostsMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter (hosts from ``spider.allowed_domains`` and their subdomains; stats
+    ``offsite/filtered``, ``offsite/domains``) that also refuses loopback and private addresses unless
+    ALLOW_PRIVATE_HOSTS (tests). The private check holds even for dont_filter requests (retries, start
+    pages); stat ``offsite/private``."""
+
+    def __init__(self, stats, allow_private: bool = False):
+        super().__init__(stats)
+        self.allow_private = allow_private
+
+    @classmethod
+    def from_crawler(cls, crawler) -> AllowedHostsMiddleware:
+        o = super().from_crawler(crawler)
+        o.allow_private = crawler.settings.getbool("ALLOW_PRIVATE_HOSTS")
+        return o
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if _is_web(request) and not self.allow_private:
+            host = urlparse_cached(request).hostname or ""
+            if is_private_host(host):
+                self.stats.inc_value("offsite/private")
+                logger.warning("not fetching %s: private or loopback address (ALLOW_PRIVATE_HOSTS is off)",
+                               request.url)
+                raise IgnoreRequest(f"private address {host!r}")
+        return super().process_request(request)
+
+
+# -- page limit -----------------------------------------------------------------------------------
+
+
+class PageLimitMiddleware:
+    """Fetch at most ``limit`` distinct pages (robots.txt and data: URIs not counted); further requests
+    are dropped (stat ``pagelimit/ignored``) so the crawl runs dry and ends normally."""
+
+    def __init__(self, limit: int, stats=None):
+        self.limit = limit
+        self.stats = stats
+        self.urls: set[str] = set()
+        self.warned = False
+
+    @classmethod
+    def from_crawler(cls, crawler) -> PageLimitMiddleware:
+        limit = crawler.settings.getint("PAGE_LIMIT")
+        if limit <= 0:
+            raise NotConfigured
+        return cls(limit, crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if not _is_web(request) or _is_robots(request) or request.url in self.urls:
+            return
+        if len(self.urls) >= self.limit:
+            if self.stats is not None:
+                self.stats.inc_value("pagelimit/ignored")
+            if not self.warned:
+                self.warned = True
+                logger.warning("PAGE_LIMIT of %d pages reached: not fetching %s and later pages",
+                               self.limit, request.url)
+            raise IgnoreRequest(f"PAGE_LIMIT {self.limit} reached")
+        self.urls.add(request.url)

@@ -1,0 +1,257 @@
+"""MergePapers: the same paper from several pages or sites becomes one record; the same author too.
+
+Records are held until the crawl runs dry (``spider_idle``); then one ``data:,`` request (Scrapy's data URI
+handler, no network) is scheduled whose callback yields the merged records, so they go through the rest of
+the pipelines and reach the feed exporter exactly once, as any scraped item does. Scrapy has no
+"end of crawl, but items still accepted" hook: ``close_spider`` is too late for the feed exporter.
+
+With JOBDIR set, every record received is appended (flushed line by line) to ``JOBDIR/merge_records.jsonl``
+and read back on start, so a crawl killed even with SIGKILL resumes without losing or repeating records:
+re-reading a page gives the same records, and merging a page's record twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import is_dataclass
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, DropItem
+from scrapy.http import Response
+
+from parsers.fields.names import normalise_name
+from parsers.fields.text import normalise_title
+from parsers.records import paper_id, to_dict
+
+logger = logging.getLogger(__name__)
+
+# Which site's value wins where sources differ: the arXiv record itself, then a paper's own detail page,
+# then listings. Unknown sites come last.
+SITE_RANK = {"arxiv": 0, "paper-digest": 1, "catalyzex": 2, "embedded-metadata": 3, "scholar-profile": 4}
+UNION_FIELDS = ("listed_by", "organizations", "categories", "problems")      # strings, best source first
+KEYED_LISTS = {"figures": ("index",), "versions": ("version",), "related": ("arxiv_id", "title")}
+DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # kept together, from one source
+COMPLETENESS = {True: 0, None: 1, False: 2}
+JOB_FILE = "merge_records.jsonl"
+
+
+def source_rank(record: dict) -> tuple:
+    source = record.get("source", {})
+    own_page = record.get("url") == source.get("url")
+    return (SITE_RANK.get(source.get("site"), len(SITE_RANK)), not own_page, source.get("url", ""))
+
+
+def match_keys(record: dict) -> list[str]:
+    """Keys under which the same paper (or author) from another page is found."""
+    if record.get("type") != "paper":
+        return [record["id"]]
+    keys = [f"arxiv:{record['arxiv_id']}"] if record.get("arxiv_id") else []
+    if record.get("title"):
+        first_author = normalise_name(record["authors"][0]) if record.get("authors") else ""
+        keys.append(f"title:{normalise_title(record['title'])}|{first_author}")
+    return keys
+
+
+def _union_keyed(lists: list[list[dict]], key_fields: tuple[str, ...]) -> list[dict]:
+    """One entry per key (first key field that is set); later lists fill the fields earlier ones lack."""
+    merged: dict[Any, dict] = {}
+    for entries in lists:
+        for entry in entries:
+            key = next((entry[f] if f != "title" else normalise_title(entry[f])
+                        for f in key_fields if entry.get(f) is not None), None)
+            if key is None:
+                continue
+            merged.setdefault(key, {}).update({k: v for k, v in entry.items() if k not in merged[key]})
+    return list(merged.values())
+
+
+def _best_authors(ranked: list[dict]) -> dict | None:
+    """A complete list beats a cut one; among cut lists the longest; then the better source."""
+    with_authors = [r for r in ranked if r.get("authors")]
+    if not with_authors:
+        return None
+    return min(with_authors, key=lambda r: (COMPLETENESS[r.get("authors_complete")],
+                                            0 if r.get("authors_complete") else -len(r["authors"]),
+                                            ranked.index(r)))
+
+
+def _provenance(ranked: list[dict]) -> list[dict]:
+    entries = [p for r in ranked for p in r.get("provenance", [])]
+    for record in ranked:
+        entry = {"site": record["source"]["site"], "url": record["source"]["url"]}
+        entry.update({k: record[k] for k in DATE_FIELDS if k in record})
+        entries.append(entry)
+    seen, kept = set(), []
+    for entry in entries:
+        if (entry["site"], entry["url"]) not in seen:
+            seen.add((entry["site"], entry["url"]))
+            kept.append(entry)
+    return kept
+
+
+def merge_records(records: list[dict]) -> dict:
+    """One record from several JSON-form records of the same paper or author (see module docstring)."""
+    ranked = sorted(records, key=source_rank)
+    merged: dict[str, Any] = {}
+    for record in ranked:                       # union of fields, the better source first
+        for key, value in record.items():
+            merged.setdefault(key, value)
+    for key in UNION_FIELDS:
+        values = list(dict.fromkeys(v for r in ranked for v in r.get(key, [])))
+        if values:
+            merged[key] = values
+    for key, key_fields in KEYED_LISTS.items():
+        if any(r.get(key) for r in ranked):
+            merged[key] = _union_keyed([r.get(key, []) for r in ranked], key_fields)
+    metrics = [r["metrics"] for r in ranked if r.get("metrics")]
+    if metrics:
+        merged["metrics"] = {k: v for m in reversed(metrics) for k, v in m.items()}
+    if merged.get("type") != "paper":
+        return merged
+    authors = _best_authors(ranked)
+    if authors is not None:
+        merged["authors"] = authors["authors"]
+        merged.pop("authors_complete", None)
+        if authors.get("authors_complete") is not None:
+            merged["authors_complete"] = authors["authors_complete"]
+    dated = min((r for r in ranked if r.get("date")), key=lambda r: bool(r.get("date_year_inferred")),
+                default=None)
+    for key in DATE_FIELDS:
+        merged.pop(key, None)
+        if dated is not None and key in dated:
+            merged[key] = dated[key]
+    completed: dict[str, list[str]] = {}
+    for record in ranked:
+        for site, fields in record.get("completed_from", {}).items():
+            completed[site] = list(dict.fromkeys(completed.get(site, []) + fields))
+    if completed:
+        merged["completed_from"] = completed
+    merged["provenance"] = _provenance(ranked)
+    merged["id"] = paper_id(merged["title"], merged.get("arxiv_id"))
+    return merged
+
+
+class MergeIndex:
+    """Groups of records that are the same paper or author, found by any of their match keys."""
+
+    def __init__(self) -> None:
+        self.groups: dict[int, list[dict]] = {}
+        self.by_key: dict[str, int] = {}
+        self._next_group = 0
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def add(self, record: dict) -> None:
+        keys = match_keys(record)
+        found = sorted({self.by_key[k] for k in keys if k in self.by_key and self._fits(self.by_key[k], record)})
+        if found:
+            target = found[0]
+        else:
+            target, self._next_group = self._next_group, self._next_group + 1
+        group = self.groups.setdefault(target, [])
+        for other in found[1:]:                     # this record ties two groups together
+            group.extend(self.groups.pop(other))
+        if not any(_same_source(record, held) for held in group):
+            group.append(record)
+        for held in group:
+            for key in match_keys(held):
+                self.by_key[key] = target
+
+    def _fits(self, group_id: int, record: dict) -> bool:
+        """A title match never joins two different arXiv ids."""
+        ids = {r["arxiv_id"] for r in self.groups[group_id] if r.get("arxiv_id")}
+        return not (ids and record.get("arxiv_id") and record["arxiv_id"] not in ids)
+
+    def merged(self) -> list[dict]:
+        return [merge_records(group) for _, group in sorted(self.groups.items())]
+
+
+def _same_source(a: dict, b: dict) -> bool:
+    return a.get("source") == b.get("source") and a.get("title") == b.get("title") and a.get("name") == b.get("name")
+
+
+class MergePapers:
+    """Holds every Author/Paper record (dataclass items) and yields the merged ones once, as dicts in
+    their JSON form, when the crawl runs dry. Dict items (the merged records themselves) pass through."""
+
+    def __init__(self, job_file: str | Path | None = None) -> None:
+        self.index = MergeIndex()
+        self.job_file = Path(job_file) if job_file else None
+        self._journal = None
+        self.flushed = False
+        self.crawler = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> MergePapers:
+        jobdir = crawler.settings.get("JOBDIR")
+        pipeline = cls(Path(jobdir) / JOB_FILE if jobdir else None)
+        pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def open_spider(self, spider=None) -> None:
+        if self.job_file is None:
+            return
+        self.job_file.parent.mkdir(parents=True, exist_ok=True)
+        if self.job_file.exists():
+            restored = 0
+            for line in self.job_file.read_text(encoding="utf-8").splitlines():
+                try:
+                    self.index.add(json.loads(line))
+                    restored += 1
+                except json.JSONDecodeError:     # the line being written when the crawl was killed
+                    continue
+            logger.info("MergePapers: %d records restored from %s", restored, self.job_file)
+        self._journal = self.job_file.open("a", encoding="utf-8")
+
+    def process_item(self, item: Any, spider=None) -> Any:
+        if not is_dataclass(item):
+            return item
+        record = to_dict(item)
+        if self._journal is not None:
+            self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._journal.flush()
+        self.index.add(record)
+        self._stats("merge/received")
+        raise HeldForMerge(f"held for merging: {record['id']} from {record['source']['url']}")
+
+    def spider_idle(self, spider=None) -> None:
+        if self.flushed:
+            return
+        self.flushed = True
+        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.emit_merged, dont_filter=True,
+                                                 meta={"dont_obey_robotstxt": True, "merge_flush": True}))
+        raise DontCloseSpider
+
+    def emit_merged(self, response: Response):
+        merged = self.index.merged()
+        self._stats("merge/emitted", len(merged))
+        logger.info("MergePapers: %d records merged into %d", sum(map(len, self.index.groups.values())),
+                    len(merged))
+        yield from merged
+
+    def close_spider(self, spider=None) -> None:
+        if self._journal is not None:
+            self._journal.close()
+        if not self.flushed and len(self.index):
+            where = (f"kept in {self.job_file}: run again with the same JOBDIR to finish" if self.job_file
+                     else "lost: set JOBDIR to be able to resume a stopped crawl")
+            logger.warning("MergePapers: crawl stopped before the merge; %d records not written, %s",
+                           len(self.index), where)
+
+    def _stats(self, key: str, count: int = 1) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(key, count)
+
+
+class HeldForMerge(DropItem):
+    """A record the merge keeps until the crawl runs dry: dropped from the pipeline quietly (DEBUG), it
+    comes back inside the merged record. Stats count it as item_dropped_reasons_count/HeldForMerge."""
+
+    def __init__(self, message: str):
+        super().__init__(message, log_level="DEBUG")

@@ -1,0 +1,83 @@
+"""NormaliseRecords: whitespace collapsed, URLs made canonical, repeated list entries dropped."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from itemadapter import ItemAdapter
+from w3lib.url import safe_url_string
+
+from parsers.fields.names import normalise_name
+from parsers.fields.text import clean_text, normalise_title
+
+URL_FIELDS = frozenset({"url", "pdf_url", "code_url", "photo_url", "image_url"})
+# Free text keeps its line breaks collapsed like every other string; nothing keeps layout whitespace.
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+
+
+# How two entries of a list are recognised as the same entry, per list field.
+LIST_KEYS: dict[str, Callable[[Any], Any]] = {
+    "authors": normalise_name,
+    "figures": lambda figure: _get(figure, "index"),
+    "versions": lambda version: _get(version, "version"),
+    "related": lambda rel: _get(rel, "arxiv_id") or normalise_title(_get(rel, "title") or ""),
+    "provenance": lambda prov: (_get(prov, "site"), _get(prov, "url")),
+}
+
+
+def normalise_url(url: str) -> str:
+    """Whitespace trimmed, unsafe characters percent-encoded, scheme and host lower-cased."""
+    url = safe_url_string(url.strip())
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+
+
+def _dedupe(items: list, key: Callable[[Any], Any]) -> list:
+    seen: set = set()
+    kept = []
+    for item in items:
+        k = key(item)
+        k = repr(k) if isinstance(k, (dict, list)) else k
+        if k in seen:
+            continue
+        seen.add(k)
+        kept.append(item)
+    return kept
+
+
+def normalise_value(value: Any, field: str = "") -> Any:
+    """The cleaned value: strings collapsed (URLs canonicalised), lists deduplicated, nested records
+    cleaned in place (dataclasses) or copied (dicts)."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        return normalise_url(text) if field in URL_FIELDS and text else text
+    if isinstance(value, list):
+        cleaned = [normalise_value(item, field) for item in value]
+        cleaned = [item for item in cleaned if item != ""]
+        default_key = (lambda s: s.casefold()) if all(isinstance(i, str) for i in cleaned) else repr
+        return _dedupe(cleaned, LIST_KEYS.get(field, default_key))
+    if isinstance(value, dict):
+        return {key: normalise_value(item, key) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            setattr(value, f.name, normalise_value(getattr(value, f.name), f.name))
+        return value
+    return value
+
+
+class NormaliseRecords:
+    """Cleans every field of a record (dataclass or dict) in place; never drops a record."""
+
+    def process_item(self, item: Any, spider=None) -> Any:
+        adapter = ItemAdapter(item)
+        for field in list(adapter.keys()):
+            adapter[field] = normalise_value(adapter[field], field)
+        return item

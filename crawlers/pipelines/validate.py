@@ -1,0 +1,102 @@
+"""ValidateRecords: every record checked against the schema before it is written.
+
+What happens to an invalid record (nothing is dropped silently; each case is counted in stats, logged in
+one line with the URL, and written with its URL and reasons to ``<output stem>.errors.jsonl``):
+
+- where the offending values are optional fields or list entries, those values are removed, each one named
+  in the record's ``problems``, and the record, now valid, goes to the output as a partial record
+  (stat ``validate/repaired``; errors file line with ``"action": "repaired"``);
+- where a required field (type, id, source, title, name) is wrong, the record cannot be loaded downstream
+  and goes only to the errors file, whole (stat ``validate/invalid``; ``"action": "dropped"``).
+
+So every line of the output validates against ``parsers/schema/record.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawlers.outputs import beside_feed
+from parsers.records import to_dict, validation_errors
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = frozenset({"<record>", "type", "id", "source", "title", "name"})
+
+
+def repair(record: dict, errors: list[str]) -> tuple[dict, list[str]]:
+    """A copy of the record without the values the errors point at, each named in ``problems``, and
+    the errors that cannot be repaired that way (on required fields)."""
+    fixed = json.loads(json.dumps(record))
+    unrepairable: list[str] = []
+    removals: list[tuple[str, int | None, str]] = []
+    for error in errors:
+        path, _, message = error.partition(": ")
+        parts = path.split("/")
+        if parts[0] in REQUIRED:
+            unrepairable.append(error)
+            continue
+        index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        removals.append((parts[0], index, message))
+    problems = fixed.setdefault("problems", [])
+    for field, index, message in sorted(removals, key=lambda r: (r[0], -(r[1] if r[1] is not None else -1))):
+        value = fixed.get(field)
+        if index is not None and isinstance(value, list) and index < len(value):
+            del value[index]
+            problems.append(f"{field}[{index}] removed: {message}")
+            if not value:
+                del fixed[field]
+        elif field in fixed:
+            del fixed[field]
+            problems.append(f"{field} removed: {message}")
+    return fixed, unrepairable
+
+
+class ValidateRecords:
+    """Passes valid records on in their JSON form; repairs or diverts invalid ones (module docstring)."""
+
+    def __init__(self, errors_path: str | Path | None = None, stats=None) -> None:
+        self.errors_path = Path(errors_path) if errors_path else None
+        self.stats = stats
+        self._errors_file = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ValidateRecords:
+        return cls(beside_feed(crawler.settings, ".errors.jsonl"), crawler.stats)
+
+    def open_spider(self, spider=None) -> None:
+        if self.errors_path is not None:
+            self.errors_path.parent.mkdir(parents=True, exist_ok=True)
+            self._errors_file = self.errors_path.open("w", encoding="utf-8")
+
+    def close_spider(self, spider=None) -> None:
+        if self._errors_file is not None:
+            self._errors_file.close()
+
+    def process_item(self, item: Any, spider=None) -> dict:
+        record = to_dict(item)
+        errors = validation_errors(record)
+        if not errors:
+            return record
+        url = record.get("source", {}).get("url", "<no source url>")
+        fixed, unrepairable = repair(record, errors)
+        if not unrepairable and not validation_errors(fixed):
+            self._report("repaired", url, record, errors)
+            return fixed
+        self._report("dropped", url, record, errors)
+        raise DropItem(f"{url}: invalid {record.get('type', 'record')} {record.get('id', '')}: {errors[0]}")
+
+    def _report(self, action: str, url: str, record: dict, errors: list[str]) -> None:
+        logger.warning("invalid record %s from %s (%s): %s", record.get("id", "?"), url, action,
+                       "; ".join(errors))
+        if self.stats is not None:
+            self.stats.inc_value("validate/repaired" if action == "repaired" else "validate/invalid")
+        if self._errors_file is not None:
+            line = {"url": url, "id": record.get("id"), "action": action, "reasons": errors, "record": record}
+            self._errors_file.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._errors_file.flush()

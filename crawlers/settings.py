@@ -1,0 +1,72 @@
+"""Scrapy settings for the scholar crawlers: only what differs from Scrapy's defaults.
+
+Polite by default: robots.txt obeyed, a delay plus AutoThrottle, two requests at a time per host, a
+descriptive user agent (put your contact in it), retries that back off and honour Retry-After.
+Main command: ``scrapy crawl author -a url=<profile or listing URL>`` (or ``-a name="..."``), or offline
+``scrapy crawl author -s REPLAY_DIR=fixtures -O output/records.jsonl``.
+"""
+
+BOT_NAME = "scholar_scrapers"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+ADDONS = {}
+
+# -- politeness ---------------------------------------------------------------------------------
+# Replace the contact placeholder before crawling a live site: site owners need a way to reach you.
+USER_AGENT = "scholar-scrapers/0.1 (+https://example.invalid/contact; set CONTACT)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# The arXiv API asks for one request every 3 seconds, one at a time.
+DOWNLOAD_SLOTS = {"export.arxiv.org": {"delay": 3.0, "concurrency": 1, "randomize_delay": False}}
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+COOKIES_ENABLED = False          # profile and paper pages need no session
+
+# -- retries: Scrapy's list of codes and exceptions, with exponential backoff and Retry-After ------
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 1.0         # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0         # no single wait longer than this
+RETRY_AFTER_MAX = 300.0          # a Retry-After longer than this gives up on the page instead of waiting
+
+# -- what is followed ---------------------------------------------------------------------------
+DEPTH_LIMIT = 3                  # start page -> next page / paper page -> arXiv page
+PAGE_LIMIT = 1000                # pages fetched per crawl (robots.txt not counted); 0 = no limit
+FOLLOW_KINDS = ["next-page", "paper", "arxiv"]   # parsers' FollowLink kinds the spider follows
+ALLOW_PRIVATE_HOSTS = False      # loopback/private addresses are only fetched in tests
+EXTRA_ALLOWED_HOSTS = ["arxiv.org", "export.arxiv.org"]
+
+# -- offline replay: REPLAY_DIR=fixtures answers every request from fixtures/pages.json -----------
+REPLAY_DIR = None
+REPLAY_MANIFEST = "pages.json"
+REPLAY_VARIANT = "html"          # manifest rows of this variant ("html", or "text" for the captures)
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawlers.middlewares.AllowedHostsMiddleware": 50,
+    "crawlers.middlewares.PageLimitMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.RetryAfterMiddleware": 550,
+    "crawlers.middlewares.ReplayMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.NormaliseRecords": 100,
+    "crawlers.pipelines.MergePapers": 200,
+    "crawlers.pipelines.ValidateRecords": 300,
+}
+
+EXTENSIONS = {
+    "crawlers.extensions.CrawlSummary": 500,
+}
+
+# -- output: JSON Lines; -O/-o on the command line replaces this default --------------------------
+FEEDS = {
+    "output/records.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
+}
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,8 @@
+"""Signals the spider sends so the end-of-crawl summary can report pages without reading the log."""
+
+# page_parsed(url, site, listing, declared_counts, parsed_counts, problems): a page gave a ParseResult.
+# ``listing`` is the first page of the listing a next-page link led from, so page counts add up per listing.
+page_parsed = object()
+
+# page_failed(url, reason): a page could not be fetched or read (HTTP error, unknown layout, PageError).
+page_failed = object()

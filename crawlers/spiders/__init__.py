@@ -1,0 +1,1 @@
+"""Spiders: they decide what to fetch and hand every response to the parsers."""

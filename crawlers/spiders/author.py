@@ -1,0 +1,137 @@
+"""``scrapy crawl author``: an author's profile or paper listing, its further pages, each paper's page and
+its arXiv page. The spider only decides what to fetch; ``parsers.parse_page`` reads every page.
+
+    scrapy crawl author -a url=https://www.catalyzex.com/author/Parker%20Schuh
+    scrapy crawl author -a name="Sharan Narang"              # the profile URL on every site that has one
+    scrapy crawl author -s REPLAY_DIR=fixtures -O output/records.jsonl   # offline, from the manifest's start pages
+    ... -a as_of=2026-11-22                                  # reference day for dates printed without a year
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawlers import signals
+from parsers import Page, PageError, UnrecognisedPage, parse_page
+from parsers.sites import adapters
+
+REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_SLOTS": {},
+               "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+
+
+class AuthorSpider(scrapy.Spider):
+    name = "author"
+
+    def __init__(self, *args, url: str | None = None, name: str | None = None, as_of: str | None = None,
+                 **kwargs):
+        # ``name`` is the author's name here (-a name=...), not the spider's: keep it off Spider.name.
+        super().__init__(*args, **kwargs)
+        self.urls = [part.strip() for part in (url or "").split(",") if part.strip()]
+        self.author_name = name
+        self.as_of = date.fromisoformat(as_of) if as_of else None
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        if settings.get("REPLAY_DIR"):
+            # Saved pages cost the sites nothing: no politeness waits. -s on the command line still wins
+            # (spider priority is below cmdline), e.g. a slow replay for the JOBDIR test.
+            for name, value in REPLAY_PACE.items():
+                settings.set(name, value, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs) -> AuthorSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.start_urls = spider.find_start_urls()
+        spider.allowed_domains = sorted(spider.allowed_hosts())
+        spider.follow_kinds = frozenset(crawler.settings.getlist("FOLLOW_KINDS"))
+        return spider
+
+    # -- what to fetch --------------------------------------------------------------------------
+
+    def find_start_urls(self) -> list[str]:
+        urls = list(self.urls)
+        if self.author_name:
+            urls += [module.profile_url(self.author_name) for module in adapters()
+                     if hasattr(module, "profile_url")]
+        if not urls and self.settings.get("REPLAY_DIR"):
+            urls = replay_start_urls(self.settings)
+        if not urls:
+            raise ValueError("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
+                             "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages)")
+        return urls
+
+    def allowed_hosts(self) -> set[str]:
+        hosts = {host for module in adapters() for host in getattr(module, "HOSTS", ())}
+        hosts.update(self.settings.getlist("EXTRA_ALLOWED_HOSTS"))
+        hosts.update(urlsplit(url).hostname for url in self.start_urls if urlsplit(url).hostname)
+        return hosts
+
+    async def start(self):
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, meta={"listing": url})
+
+    # -- each page ------------------------------------------------------------------------------
+
+    def parse(self, response: Response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        try:
+            page = Page.from_bytes(response.body, response.url, content_type)
+            result = parse_page(page, as_of=self.reference_day(response))
+        except (PageError, UnrecognisedPage) as exc:
+            self.report_failure(response.url, str(exc))
+            return
+        self.report_parsed(response, result)
+        yield from result.records
+        for link in result.follow:
+            if link.kind in self.follow_kinds:
+                listing = response.meta.get("listing", response.url) if link.kind == "next-page" else link.url
+                yield response.follow(link.url, callback=self.parse, errback=self.fetch_failed,
+                                      meta={"listing": listing, "link_kind": link.kind})
+
+    def reference_day(self, response: Response) -> date:
+        """-a as_of, else the day a replayed page was captured, else today (the crawl day)."""
+        captured = response.meta.get("captured_on")
+        return self.as_of or (date.fromisoformat(captured) if captured else date.today())
+
+    def fetch_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        response = getattr(failure.value, "response", None)
+        url = request.url if request is not None else "<unknown URL>"
+        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.report_failure(url, reason)
+
+    # -- telling the summary --------------------------------------------------------------------
+
+    def report_failure(self, url: str, reason: str) -> None:
+        reason = reason if reason.startswith(url) else f"{url}: {reason}"
+        self.logger.error("page failed: %s", reason)
+        self.crawler.stats.inc_value("pages/failed")
+        self.crawler.signals.send_catch_log(signals.page_failed, url=url, reason=reason)
+
+    def report_parsed(self, response: Response, result) -> None:
+        parsed_counts: dict[str, int] = {}
+        for record in result.records:
+            parsed_counts[record.type] = parsed_counts.get(record.type, 0) + 1
+        self.crawler.stats.inc_value(f"pages/parsed/{result.site}")
+        for problem in result.problems:
+            self.logger.warning("%s (%s): %s", response.url, result.site, problem)
+        self.crawler.signals.send_catch_log(
+            signals.page_parsed, url=response.url, site=result.site,
+            listing=response.meta.get("listing", response.url), declared_counts=dict(result.declared_counts),
+            parsed_counts=parsed_counts, problems=list(result.problems))
+
+
+def replay_start_urls(settings) -> list[str]:
+    """URLs of the manifest rows marked ``"start": true`` (of the replayed variant)."""
+    manifest = Path(settings.get("REPLAY_DIR")) / settings.get("REPLAY_MANIFEST", "pages.json")
+    variant = settings.get("REPLAY_VARIANT", "html")
+    rows = json.loads(manifest.read_text(encoding="utf-8"))
+    return [row["url"] for row in rows if row.get("start") and row.get("variant", "html") == variant]
