@@ -43,6 +43,8 @@ METRIC_LABELS = {
 }
 # The metrics that make a page this layout: all three in the header.
 REQUIRED_METRICS = ("h_index", "paper_count", "citation_count")
+# A metric line is its label and a number ("88,855", "50%") with at most a space between.
+MAX_NUMBER_TEXT = 16
 # The header sits at the top; looking further would read abstracts.
 HEADER_SPAN = 12
 PAPERS_HEADING_LABEL = "Papers"
@@ -86,7 +88,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     declared, cards_start = _declared_papers(texts, after_metrics)
     if declared is not None:
         result.declared_counts["paper"] = declared
-    for card in _cards(page.lines[cards_start:], result):
+    for card in _cards(page.lines[cards_start:], result, context):
         paper = _paper(card, author.name, source, context)
         result.records.append(paper)
         result.problems += [f"card {card.number} ({paper.title!r}): {problem}" for problem in paper.problems]
@@ -139,7 +141,10 @@ def _header_metrics(texts: list[str]) -> tuple[Metrics, int, int]:
 
 
 def _metric(text: str) -> tuple[str | None, int | float | None]:
+    """The metric a whole line gives ("88,855citations"); a sentence mentioning "32 papers" is not one."""
     for name, label in METRIC_LABELS.items():
+        if len(text) > len(label) + MAX_NUMBER_TEXT:
+            continue
         value = parse_labelled_number(text, label)
         if value is not None:
             return name, value
@@ -168,13 +173,13 @@ def _declared_papers(texts: list[str], start: int) -> tuple[int | None, int]:
 # -- paper cards ------------------------------------------------------------------------------------
 
 
-def _cards(lines: list[Line], result: ParseResult) -> list[Card]:
+def _cards(lines: list[Line], result: ParseResult, context: ParseContext) -> list[Card]:
     """Group lines into cards, each starting at a meta line; lines before the first card are reported."""
     cards: list[Card] = []
     for line in lines:
         if _is_pagination(line):
             continue
-        if _is_meta_line(line.text):
+        if _is_meta_line(line.text, context):
             cards.append(Card(number=len(cards) + 1, meta=line))
         elif cards:
             cards[-1].lines.append(line)
@@ -188,13 +193,13 @@ def _is_pagination(line: Line) -> bool:
     return bool(line.links) and line.text.casefold() in NEXT_PAGE_TEXTS
 
 
-def _is_meta_line(text: str) -> bool:
+def _is_meta_line(text: str, context: ParseContext) -> bool:
     """Category label, then only a date and/or the Code flag: "CLJul 18, 2023Code", "DCJan 30", "LG"."""
     label, rest = split_category_prefix(text)
     if not label or not to_arxiv_category(label):
         return False
     rest = rest.removesuffix(CODE_FLAG)
-    found = find_date(rest) if rest else None
+    found = find_date(rest, context.as_of) if rest else None  # as_of: "Jan 30" is a date only with a year to infer
     return not rest or (found is not None and found[1] == 0 and found[2] == len(rest))
 
 
