@@ -19,6 +19,7 @@ from crawlers.outputs import beside_feed
 from crawlers.pipelines.merge import HeldForMerge
 
 logger = logging.getLogger(__name__)
+LOGGED_ERRORS = 10          # failed pages listed in the log block; the stats file lists them all
 
 
 class CrawlSummary:
@@ -104,8 +105,10 @@ def render(summary: dict, stats_path: Path | None) -> str:
     records = ", ".join(f"{n} {kind}s" for kind, n in sorted(summary["records"].items())) or "no records"
     lines = ["==== crawl summary " + "=" * 50,
              f"finished: {summary['finish_reason']}; pages fetched: {summary['pages_fetched']}; records: {records}"]
-    for error in summary["errors"]:
+    for error in summary["errors"][:LOGGED_ERRORS]:
         lines.append(f"  page failed: {error['reason']}")
+    if len(summary["errors"]) > LOGGED_ERRORS:
+        lines.append(f"  ... and {len(summary['errors']) - LOGGED_ERRORS} more failed pages (all in the stats file)")
     for invalid in summary["invalid_records"]:
         lines.append(f"  record not written: {invalid['reason']}")
     for short in summary["fewer_than_declared"]:

@@ -88,10 +88,12 @@ class ReplayMiddleware:
                    headers={"Content-Type": CONTENT_TYPES.get(capture, CONTENT_TYPES["text"])})
 
     def _not_found(self, request: Request) -> Response:
-        if not _is_robots(request):
-            self._inc("replay/missing")
-            logger.warning("replay: no saved page for %s (answered 404)", request.url)
-        return Response(url=request.url, status=404, body=b"", request=request, flags=["replay"])
+        if _is_robots(request):
+            return Response(url=request.url, status=404, body=b"", request=request, flags=["replay"])
+        self._inc("replay/missing")
+        logger.warning("replay: no saved page for %s (answered 404)", request.url)
+        return Response(url=request.url, status=404, body=b"", request=request,
+                        flags=["replay", "replay-missing"])
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:

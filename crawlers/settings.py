@@ -64,8 +64,11 @@ EXTENSIONS = {
     "crawlers.extensions.CrawlSummary": 500,
 }
 
-# -- output: JSON Lines; -O/-o on the command line replaces this default --------------------------
-FEEDS = {
+# -- output: JSON Lines -------------------------------------------------------------------------
+# Used when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written *in addition*
+# to a -O file (Scrapy merges FEEDS into the command line's feeds), so the spider applies this default
+# only when FEEDS is empty.
+DEFAULT_FEEDS = {
     "output/records.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
 }
 FEED_EXPORT_ENCODING = "utf-8"

@@ -40,6 +40,8 @@ class AuthorSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
+        if not settings.getdict("FEEDS") and settings.getdict("DEFAULT_FEEDS"):
+            settings.set("FEEDS", settings.getdict("DEFAULT_FEEDS"), priority="spider")
         if settings.get("REPLAY_DIR"):
             # Saved pages cost the sites nothing: no politeness waits. -s on the command line still wins
             # (spider priority is below cmdline), e.g. a slow replay for the JOBDIR test.
@@ -106,13 +108,16 @@ class AuthorSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         url = request.url if request is not None else "<unknown URL>"
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
-        self.report_failure(url, reason)
+        already_logged = response is not None and "replay-missing" in response.flags
+        self.report_failure(url, reason + (" (not in the replay manifest)" if already_logged else ""),
+                            log=not already_logged)
 
     # -- telling the summary --------------------------------------------------------------------
 
-    def report_failure(self, url: str, reason: str) -> None:
+    def report_failure(self, url: str, reason: str, log: bool = True) -> None:
         reason = reason if reason.startswith(url) else f"{url}: {reason}"
-        self.logger.error("page failed: %s", reason)
+        if log:
+            self.logger.warning("page failed: %s", reason)
         self.crawler.stats.inc_value("pages/failed")
         self.crawler.signals.send_catch_log(signals.page_failed, url=url, reason=reason)
 
