@@ -1,0 +1,117 @@
+"""Atom feeds of the arXiv API (/api/query?id_list=… or ?search_query=…): one paper per entry.
+
+The API reports a bad query as an <entry> whose id is http://arxiv.org/api/errors#…: that becomes a problem,
+not a paper. opensearch:totalResults/startIndex/itemsPerPage say how many results there are in all.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from lxml import etree
+
+from parsers.fields.dates import parse_date
+from parsers.fields.identifiers import parse_arxiv_id, parse_doi
+from parsers.fields.names import parse_author_list
+from parsers.fields.text import clean_text
+from parsers.page import Page
+from parsers.records import Paper, Source, Version
+from parsers.result import FollowLink, ParseContext, ParseResult
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
+FEED_START = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom")
+API_PATH = "/api/query"
+ERROR_ID = "/api/errors"
+PDF_LINK = "atom:link[@title='pdf']"
+ABS_LINK = "atom:link[@rel='alternate']"
+COUNTS = {"totalResults": "paper", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
+# The feed parser must not fetch external entities or grow without bound on hostile input.
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+
+
+def is_atom_feed(page: Page) -> bool:
+    head = "\n".join(page.texts[:5])
+    return page.kind == "text" and bool(FEED_START.search(head) or (API_PATH in page.url and "<feed" in head))
+
+
+def feed_text(page: Page) -> str:
+    """The feed's XML. Page keeps a text document as its non-blank lines; XML does not care about the line
+    breaks and blank lines between elements, so joining the lines gives back a document lxml parses."""
+    if page.tree is not None:
+        return etree.tostring(page.tree, encoding="unicode")
+    return "\n".join(page.texts)
+
+
+def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
+    result = ParseResult(site=site, url=page.url)
+    try:
+        feed = etree.fromstring(feed_text(page).encode("utf-8"), XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({exc})")
+        return result
+    for name, key in COUNTS.items():
+        value = feed.findtext(f"opensearch:{name}", namespaces=NS)
+        if value and value.strip().isdigit():
+            result.declared_counts[key] = int(value)
+    for number, entry in enumerate(feed.iterfind("atom:entry", NS), 1):
+        entry_id = clean_text(entry.findtext("atom:id", "", NS))
+        if ERROR_ID in entry_id:
+            message = clean_text(entry.findtext("atom:summary", "", NS)) or entry_id
+            result.problems.append(f"{page.url}: {site}: API error: {message}")
+            continue
+        result.records.append(_paper(entry, page, site, number))
+    next_page = _next_page(page.url, result.declared_counts, len(result.records))
+    if next_page:
+        result.follow.append(FollowLink(next_page, "next-page"))
+    return result
+
+
+def _paper(entry, page: Page, site: str, number: int) -> Paper:
+    text = lambda path: clean_text(entry.findtext(path, "", NS)) or None  # noqa: E731
+    identifier = parse_arxiv_id(text("atom:id") or "")
+    paper = Paper(title=text("atom:title") or "(no title)", source=Source(site, page.url),
+                  arxiv_id=identifier.id if identifier else None)
+    paper.version = identifier.version if identifier else None
+    paper.url = text("atom:id")
+    names = [clean_text(name.text or "") for name in entry.iterfind("atom:author/atom:name", NS)]
+    paper.authors = list(parse_author_list(", ".join(names)).names) if names else []
+    paper.authors_complete = True if names else None
+    paper.organizations = list(dict.fromkeys(
+        clean_text(a.text or "") for a in entry.iterfind("atom:author/arxiv:affiliation", NS) if a.text))
+    paper.abstract = text("atom:summary")
+    primary = entry.find("arxiv:primary_category", NS)
+    codes = [primary.get("term")] if primary is not None else []
+    paper.categories = list(dict.fromkeys(codes + [c.get("term") for c in entry.iterfind("atom:category", NS)]))
+    paper.comments, paper.journal_ref = text("arxiv:comment"), text("arxiv:journal_ref")
+    doi = text("arxiv:doi")
+    paper.doi = parse_doi(doi) if doi else None
+    pdf = entry.find(PDF_LINK, NS)
+    paper.pdf_url = pdf.get("href") if pdf is not None else None
+    published, updated = parse_date(text("atom:published") or ""), parse_date(text("atom:updated") or "")
+    if published:
+        paper.date, paper.date_raw = published.value, published.raw
+    # The feed dates only the first version (published) and the latest (updated); others are unknown.
+    if paper.version and published:
+        paper.versions = [Version(1, published.value)]
+        if paper.version > 1 and updated:
+            paper.versions.append(Version(paper.version, updated.value))
+    if not identifier:
+        paper.problems.append(f"{page.url}: {site}: entry {number}: no arXiv id")
+    return paper
+
+
+def _next_page(url: str, counts: dict[str, int], shown: int) -> str | None:
+    """The same query from the next start index, while results remain."""
+    total, start = counts.get("paper"), counts.get("start_index", 0)
+    per_page = counts.get("items_per_page") or shown
+    if total is None or not per_page or start + per_page >= total:
+        return None
+    parts = urlsplit(url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    query.update(start=str(start + per_page), max_results=str(per_page))
+    return urlunsplit(parts._replace(query=urlencode(query)))

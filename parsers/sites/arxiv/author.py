@@ -1,0 +1,44 @@
+"""arXiv author pages (/a/<author-id>): the author, and one paper per listed article (listing markup)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from parsers.fields.text import clean_text
+from parsers.page import Page
+from parsers.records import Author, Source
+from parsers.result import ParseContext, ParseResult
+from parsers.sites.arxiv.listing import entries
+
+AUTHOR_PATH = re.compile(r"^/a/(?P<author_id>[\w.-]+?)(?:\.html)?/?$")
+HEADING = "#dlpage h1, h1"
+# "Sharan Narang's articles on arXiv"
+HEADING_NAME = re.compile(r"^(?P<name>.+?)['’]s? articles on arXiv", re.I)
+
+
+def is_author_page(page: Page) -> bool:
+    return bool(AUTHOR_PATH.match(urlsplit(page.url).path)) or _name(page) is not None
+
+
+def _name(page: Page) -> str | None:
+    for heading in page.css(HEADING):
+        match = HEADING_NAME.match(clean_text(heading.text_content()))
+        if match:
+            return match["name"]
+    return None
+
+
+def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
+    result = ParseResult(site=site, url=page.url)
+    name = _name(page)
+    papers = entries(page, site)
+    if name is None:
+        result.problems.append(f"{page.url}: {site}: author page without an \"<name>'s articles\" heading")
+    else:
+        result.records.append(Author(name=name, source=Source(site, page.url), url=page.url))
+    for paper in papers:
+        paper.listed_by = [name] if name else []
+    result.records += papers
+    result.declared_counts["paper"] = len(page.css("dl > dt"))
+    return result

@@ -1,0 +1,75 @@
+"""Markup that arXiv's abstract pages, listing pages and author pages share: descriptors, subjects, author lists."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.fields.names import parse_author_list
+from parsers.fields.text import clean_text
+
+# Every labelled block starts with <span class="descriptor">Title:</span>; the label is not part of the value.
+DESCRIPTOR = "descriptor"
+# "High Energy Physics - Phenomenology (hep-ph); Quantum Physics (quant-ph)": the code closes each subject.
+SUBJECT_CODE = re.compile(r"\(([a-z][a-z-]*(?:\.[A-Za-z-]+)?)\)\s*(?:;|$)")
+PRIMARY_SUBJECT = "primary-subject"
+# The toggle under a long author list ("et al. (2732 additional authors not shown)") is a javascript: link,
+# not an author; the page lists every author before it.
+AUTHOR_TOGGLE_HREF = "javascript:"
+# arXiv author fields are "First Last, First Last and First Last", never "Last, First": a semicolon there
+# only closes an affiliation group ("Ajit Kembhavi (IUCAA); K. P. Singh"), so it separates names like a comma.
+GROUP_SEPARATOR = re.compile(r"\s*;\s*")
+# Never text: the long author list carries its toggle function in a <script> inside the authors block.
+NOT_TEXT = frozenset({"script", "style", "noscript"})
+# arXiv shortens a URL in comments and abstracts to a link reading "this http URL"; the href is the value.
+SHORTENED_URL = re.compile(r"^\s*this https? URL\s*$")
+
+
+def text_without_descriptor(element) -> str:
+    """The element's text with its leading "Title:"/"Authors:" label left out."""
+    return clean_text("".join(_text_parts(element, _is_descriptor)))
+
+
+def _is_descriptor(node) -> bool:
+    return node.get("class") == DESCRIPTOR or node.tag in NOT_TEXT
+
+
+def _is_not_author(node) -> bool:
+    return (_is_descriptor(node)
+            or (node.tag == "a" and (node.get("href") or "").startswith(AUTHOR_TOGGLE_HREF)))
+
+
+def _text_parts(element, skip) -> list[str]:
+    """Text of the element in document order, leaving out subtrees for which ``skip`` is true (never
+    touching the tree: the page is shared by every reader)."""
+    parts = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str) or skip(child):
+            pass
+        elif child.tag == "a" and child.get("href") and SHORTENED_URL.match(child.text_content()):
+            parts.append(child.get("href"))
+        else:
+            parts += _text_parts(child, skip)
+        parts.append(child.tail or "")
+    return parts
+
+
+def subject_codes(element) -> list[str]:
+    """Category codes of a subjects cell, primary first (arXiv marks it with span.primary-subject)."""
+    primary = element.find(f".//span[@class='{PRIMARY_SUBJECT}']")
+    codes = SUBJECT_CODE.findall(text_without_descriptor(element))
+    if primary is not None:
+        first = SUBJECT_CODE.findall(clean_text(primary.text_content()))
+        codes = first + [code for code in codes if code not in first]
+    return list(dict.fromkeys(codes))
+
+
+def author_names(element) -> tuple[list[str], bool]:
+    """Names in an authors block and whether the page shows them all.
+
+    The javascript toggle after a long list is left out: every author is on the page before it. A plain-text
+    "(N additional authors not shown)" means arXiv's metadata itself stops there, and the name-list parser
+    reads it as a cut list. Affiliations in parentheses and a "Collaboration:" prefix are its job too.
+    """
+    text = clean_text("".join(_text_parts(element, _is_not_author)))
+    authors = parse_author_list(GROUP_SEPARATOR.sub(", ", text))
+    return list(authors.names), authors.complete
