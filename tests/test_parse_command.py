@@ -1,0 +1,92 @@
+"""`python -m parsers FILE` as a user runs it: JSON Lines on stdout, one error line on failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from parsers.records import validation_errors
+from tests.conftest import FIXTURES, ROOT, read_jsonl
+
+PROFILE = FIXTURES / "scholar_profile"
+URL = "https://profiles.example.org/author/sharan-narang"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "parsers", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def records_of(done: subprocess.CompletedProcess) -> list[dict]:
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_the_capture_gives_the_author_and_32_papers():
+    done = run("fixtures/scholar_profile/sharan-narang.txt", "--as-of", "2026-11-22")
+    records = records_of(done)
+    assert len(done.stdout.splitlines()) == 33
+    assert {str(i): validation_errors(r) for i, r in enumerate(records) if validation_errors(r)} == {}
+    authors = [r for r in records if r["type"] == "author"]
+    papers = [r for r in records if r["type"] == "paper"]
+    assert len(authors) == 1 and len(papers) == 32
+    assert authors[0]["name"] == "Sharan Narang"
+    assert authors[0]["metrics"] == {"h_index": 29, "paper_count": 32, "citation_count": 88855,
+                                     "novelty_percent": 50, "ai_score": 48}
+    assert sum(p["has_code"] for p in papers) == 3
+    assert sum(p["authors_complete"] is False for p in papers) == 30
+    hsdp = next(p for p in papers if p["title"] == "Training LLMs with Fault Tolerant HSDP on 100,000 GPUs")
+    assert (hsdp["date"], hsdp["date_raw"], hsdp["date_year_inferred"]) == ("2026-01-30", "Jan 30", True)
+    # Without --url the records name the file they came from.
+    assert {r["source"]["url"] for r in records} == {(PROFILE / "sharan-narang.txt").resolve().as_uri()}
+    assert done.stderr == ""
+
+
+def test_the_capture_with_its_url_gives_the_expected_records():
+    records = records_of(run("fixtures/scholar_profile/sharan-narang.txt", "--url", URL, "--as-of", "2026-11-22"))
+    assert matching(records, read_jsonl(PROFILE / "sharan-narang.expected.jsonl"))
+
+
+def test_the_html_page_gives_the_same_records_plus_its_links():
+    text = records_of(run("fixtures/scholar_profile/sharan-narang.txt", "--url", URL, "--as-of", "2026-11-22"))
+    html = records_of(run("fixtures/scholar_profile/sharan-narang.html", "--url", URL, "--as-of", "2026-11-22"))
+    assert {str(i): validation_errors(r) for i, r in enumerate(html) if validation_errors(r)} == {}
+    assert len(html) == 33
+    links = ("url", "code_url", "arxiv_id", "id")
+    assert [{k: v for k, v in r.items() if k not in links} for r in html] == \
+           [{k: v for k, v in r.items() if k not in links} for r in text]
+    papers = html[1:]
+    assert sum("url" in p for p in papers) == 32
+    assert [p["code_url"] for p in papers if "code_url" in p] == [
+        "https://github.com/facebookresearch/llama",
+        "https://github.com/google-research/google-research/tree/master/html_llms",
+        "https://github.com/google-research/t5x",
+    ]
+    palm = next(p for p in papers if p["title"] == "PaLM: Scaling Language Modeling with Pathways")
+    assert (palm["arxiv_id"], palm["id"]) == ("2204.02311", "arxiv:2204.02311")
+    assert matching(html, read_jsonl(PROFILE / "sharan-narang.html.expected.jsonl"))
+
+
+def matching(records: list[dict], expected: list[dict]) -> bool:
+    """Equal to the hand-written records; where those leave out the id (a title hash) it must be a title id."""
+    if len(records) != len(expected):
+        return False
+    hashed = [r.pop("id") for r, e in zip(records, expected) if "id" not in e]
+    return records == expected and all(i.startswith("title:") for i in hashed)
+
+
+def test_an_unknown_layout_exits_non_zero_with_one_line_naming_the_url():
+    url = "https://www.example.org/blog/some-page"
+    done = run("fixtures/unknown/some-page.html", "--url", url, "--as-of", "2026-11-22")
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert url in done.stderr
+
+
+def test_a_page_cut_short_still_prints_what_it_has_and_warns():
+    done = run("fixtures/scholar_profile/sharan-narang.broken-truncated.html", "--url", URL, "--as-of", "2026-11-22")
+    records = records_of(done)
+    assert len(records) == 15
+    assert "14 of 32 declared papers found" in done.stderr
