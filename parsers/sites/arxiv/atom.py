@@ -32,6 +32,8 @@ ABS_LINK = "atom:link[@rel='alternate']"
 COUNTS = {"totalResults": "paper", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
 # The feed parser must not fetch external entities or grow without bound on hostile input.
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+# A feed cut short still holds its complete entries: read what can be recovered, and say the feed was broken.
+RECOVERING_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
 
 
 def is_atom_feed(page: Page) -> bool:
@@ -49,22 +51,29 @@ def feed_text(page: Page) -> str:
 
 def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     result = ParseResult(site=site, url=page.url)
+    xml, recovered = feed_text(page).encode("utf-8"), False
     try:
-        feed = etree.fromstring(feed_text(page).encode("utf-8"), XML_PARSER)
+        feed = etree.fromstring(xml, XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({exc})")
-        return result
+        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({exc}); read what remains")
+        feed, recovered = etree.fromstring(xml, RECOVERING_PARSER), True
+        if feed is None:
+            return result
     for name, key in COUNTS.items():
         value = feed.findtext(f"opensearch:{name}", namespaces=NS)
         if value and value.strip().isdigit():
             result.declared_counts[key] = int(value)
-    for number, entry in enumerate(feed.iterfind("atom:entry", NS), 1):
+    entries = feed.findall("atom:entry", NS)
+    for number, entry in enumerate(entries, 1):
         entry_id = clean_text(entry.findtext("atom:id", "", NS))
         if ERROR_ID in entry_id:
             message = clean_text(entry.findtext("atom:summary", "", NS)) or entry_id
             result.problems.append(f"{page.url}: {site}: API error: {message}")
             continue
-        result.records.append(_paper(entry, page, site, number))
+        paper = _paper(entry, page, site, number)
+        if recovered and number == len(entries):  # where a broken feed stops, its last entry may be cut
+            paper.problems.append(f"{page.url}: {site}: entry {number}: the feed breaks off in or after it")
+        result.records.append(paper)
     next_page = _next_page(page.url, result.declared_counts, len(result.records))
     if next_page:
         result.follow.append(FollowLink(next_page, "next-page"))
