@@ -1,0 +1,36 @@
+"""Figure thumbnails under a paper: "Figure 3 for PaLM: Scaling Language Modeling with Pathways"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.fields.text import clean_text
+
+__all__ = ["Figure", "parse_figure_caption"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a paper as a listing shows it."""
+
+    index: int  # the figure's number as printed ("Figure 3" -> 3)
+    caption: str  # the paper title the figure belongs to, as written after "for"; "" when the text has none
+    image_url: str | None
+
+
+# "Figure 3 for <title>", "Fig. 3 for <title>", "Figure 3" alone (alt text of a bare thumbnail).
+_CAPTION = re.compile(r"(?:figure|fig\.?)\s*(?P<index>\d{1,4})(?:\s*[:.]?\s+for(?:\s+(?P<title>.+))?)?",
+                      re.IGNORECASE)
+
+
+def parse_figure_caption(text: str, image_url: str | None = None) -> Figure | None:
+    """The figure a caption names: "Figure 3 for PaLM: Scaling ..." -> Figure(3, "PaLM: Scaling ...", url).
+    Text that is not a figure caption -> None."""
+    if not isinstance(text, str):
+        return None
+    match = _CAPTION.fullmatch(clean_text(text))
+    if not match:
+        return None
+    url = image_url.strip() if isinstance(image_url, str) and image_url.strip() else None
+    return Figure(int(match["index"]), match["title"] or "", url)
