@@ -1,0 +1,72 @@
+"""Paper identifiers in URLs and text: arXiv ids (new and old style, with version) and DOIs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from parsers.fields.categories import ARXIV_ARCHIVES
+
+__all__ = ["ArxivId", "parse_arxiv_id", "parse_doi"]
+
+
+@dataclass(frozen=True)
+class ArxivId:
+    """An arXiv identifier as arXiv prints it, without the version."""
+
+    id: str  # "2204.02311", "hep-th/9901001", "math.AG/0101001" (old style keeps its subject class)
+    version: int | None  # 2 for "2204.02311v2"; None when the text names no version
+
+
+# New style (April 2007 on): YYMM.NNNN until 1412, YYMM.NNNNN from 1501. Not glued to digits or dots, so a
+# score like 180.69584031908113 or a DOI suffix 4.5678 is not read as one; arXiv's own DOI is
+# 10.48550/arXiv.2204.02311.
+_NEW = re.compile(r"(?:(?<=arXiv\.)|(?<![\d.]))(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})"
+                  r"(?:v(?P<v>\d+))?(?!\d)")
+# Old style: archive[.CLASS]/YYMMNNN.
+_OLD = re.compile(r"(?<![\w.-])(?P<archive>[a-z]+(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2}(?:-[a-z]+)?)?/"
+                  r"(?P<num>\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v(?P<v>\d+))?(?!\d)")
+# DOI: "10." registrant "/" suffix. The suffix runs to whitespace, quotes or angle brackets.
+_DOI = re.compile(r"\b10\.\d+(?:\.\d+)*/[^\s\"'<>]+")
+
+
+def _new_style(match: re.Match[str]) -> bool:
+    """Whether YYMM.N+ is a real new-style id: month 01-12, 4 digits up to 1412, 5 digits from 1501."""
+    year, month, digits = int(match["yy"]), int(match["mm"]), len(match["num"])
+    if not 1 <= month <= 12 or (year, month) < (7, 4):
+        return False
+    return digits == (4 if year < 15 else 5)
+
+
+def parse_arxiv_id(text: str) -> ArxivId | None:
+    """The first arXiv id in a URL or text: "http://arxiv.org/abs/2204.02311v2" -> ArxivId("2204.02311", 2),
+    "arXiv:2204.02311", "/pdf/0704.0001", "hep-th/9901001v1". None when there is none."""
+    if not isinstance(text, str):
+        return None
+    found = [m for m in _NEW.finditer(text) if _new_style(m)][:1]
+    found += [m for m in _OLD.finditer(text) if m["archive"] in ARXIV_ARCHIVES][:1]
+    if not found:
+        return None
+    match = min(found, key=lambda m: m.start())
+    if "archive" in match.groupdict():
+        identifier = f"{match['archive']}{match['cls'] or ''}/{match['num']}"
+    else:
+        identifier = f"{match['yy']}{match['mm']}.{match['num']}"
+    return ArxivId(identifier, int(match["v"]) if match["v"] else None)
+
+
+def parse_doi(text: str) -> str | None:
+    """The DOI in a URL or text: "https://doi.org/10.1145/1234.5678", "doi:10.1/x" -> "10.1145/1234.5678",
+    "10.1/x". Percent-escapes are decoded; trailing punctuation and unbalanced closing brackets are
+    dropped."""
+    if not isinstance(text, str):
+        return None
+    match = _DOI.search(unquote(text))
+    if not match:
+        return None
+    doi = match.group(0).rstrip(".,;:")
+    # "(see doi:10.1007/JHEP04(2019)063)": keep the brackets of the DOI, drop the one closing the prose.
+    while doi and doi[-1] in ")]" and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
+        doi = doi[:-1].rstrip(".,;:")
+    return doi or None
