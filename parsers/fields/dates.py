@@ -1,8 +1,8 @@
 """Dates as printed on scholarly pages -> ISO 8601, keeping the page's own text beside the value.
 
-The formats our sites print (arXiv RFC 2822 lines, "Jul 18, 2023" cards, ISO stamps) take a compiled-regex fast
-path; any other string goes to dateparser, which knows the long tail of human formats and languages. Nothing
-here reads the clock: a date without a year is resolved against the ``as_of`` the caller passes in.
+The formats our sites print (arXiv RFC 2822 lines, "Jul 18, 2023" cards, ISO stamps) take a compiled-regex
+fast path; any other string goes to dateparser, which knows the long tail of human formats and languages.
+Nothing here reads the clock: a date without a year is resolved against the ``as_of`` the caller passes in.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ _DMY = (r"(?<![\dA-Za-z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?P<d
         + _MON + r"(?![a-z])(?:,?\s+(?P<y>\d{4})(?!\d)" + _TIME + r")?(?![\d:])")
 # "Jul 18, 2023", "Jan 30", "September 5 2021"
 _MDY = (r"(?<![a-z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?" + _MON
-        + r"(?![a-z])\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s*(?P<y>\d{4})(?!\d)" + _TIME + r")?(?![\d:])")
+        + r"(?![a-z])\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)"
+        + r"(?:,?\s*(?P<y>\d{4})(?!\d)" + _TIME + r")?(?![\d:])")
 _PATTERNS = [re.compile(p) for p in (_ISO, _DMY, _MDY)]
 # Page text wraps dates in brackets and trailing punctuation: "(2025-01-10T00:10:21Z)", "[Submitted on ...]".
 _STRIP = " \t\r\n\xa0()[]{}<>,;.·-–—|"
@@ -176,8 +177,8 @@ def _long_tail(text: str, as_of: date | None) -> ParsedDate | None:
 def parse_date(text: str, as_of: date | None = None) -> ParsedDate | None:
     """The date a whole string (bar brackets and punctuation around it) spells, or None.
 
-    Yearless dates ("Jan 30") resolve to the latest such day on or before ``as_of``; without ``as_of`` they are
-    None. Times are converted to UTC ("2022-04-07T16:38:01Z").
+    Yearless dates ("Jan 30") resolve to the latest such day on or before ``as_of``; without ``as_of``
+    they are None. Times are converted to UTC ("2022-04-07T16:38:01Z").
     """
     if not isinstance(text, str):
         return None

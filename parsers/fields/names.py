@@ -23,7 +23,8 @@ class AuthorList:
 _LABEL = re.compile(r"^[\s\-–•*]*authors?\s*:\s*", re.IGNORECASE)
 # Where a page cuts the list; everything from here on is not an author ("You must enable JavaScript ...").
 _CUT = re.compile(
-    r",?\s*(?:\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\))",
+    r",?\s*(?:\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b"
+    r"|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\))",
     re.IGNORECASE)
 # A collaboration heading the list: "LHCb Collaboration: R. Aaij, ..." is one author entry, then the people.
 _COLLABORATION = re.compile(r"^([^:()]{1,150}?\bcollaborations?)\s*:\s*", re.IGNORECASE)
@@ -55,7 +56,8 @@ def _split(text: str) -> list[str]:
 
 
 def _clean_name(part: str) -> str:
-    """One list entry -> the name: bracketed affiliations ("(1 and 2)", "(CERN-TH)") and stray punctuation go."""
+    """One list entry -> the name: bracketed affiliations ("(1 and 2)", "(CERN-TH)") and stray punctuation
+    go."""
     previous = None
     while previous != part:  # nested brackets: "((1) Justus-Liebig-Universität ...)"
         previous, part = part, _PARENTHESISED.sub(" ", part)

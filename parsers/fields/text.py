@@ -23,7 +23,7 @@ _TEX_GREEK = {name: chr(0x3B1 + i) for i, name in enumerate(
     "tau upsilon phi chi psi omega".split())}
 _TEX_COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 
-# A sentence ends at . ! ? (and closing quotes/brackets) followed by space and a capital, digit or opening mark.
+# A sentence ends at . ! ? (and closing quotes/brackets), then space and a capital, digit or opening mark.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 # Words whose trailing period is not a sentence end.
 ABBREVIATIONS = frozenset(

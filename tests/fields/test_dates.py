@@ -72,7 +72,8 @@ def test_parse_date(text, as_of, value, inferred):
         assert parsed == ParsedDate(value, text.strip("()"), inferred)
 
 
-@pytest.mark.parametrize("junk", [None, 20220405, b"Jul 18, 2023", ["Jul 18, 2023"], "\x00", "(" * 500, "1" * 10_000])
+@pytest.mark.parametrize(
+    "junk", [None, 20220405, b"Jul 18, 2023", ["Jul 18, 2023"], "\x00", "(" * 500, "1" * 10_000])
 def test_parse_date_never_raises(junk):
     assert parse_date(junk, AS_OF) is None
     assert find_date(junk, AS_OF) is None
@@ -126,7 +127,8 @@ def test_find_date_finds_nothing(text):
 
 
 def test_find_dates_reads_the_whole_dateline():
-    text = "[Submitted on 4 Apr 2007 (v1), revised 5 Apr 2007 (this version, v2), latest version 6 Apr 2007 (v3)]"
+    text = ("[Submitted on 4 Apr 2007 (v1), revised 5 Apr 2007 (this version, v2), "
+            "latest version 6 Apr 2007 (v3)]")
     assert [(p.value, text[s:e]) for p, s, e in find_dates(text)] == [
         ("2007-04-04", "4 Apr 2007"), ("2007-04-05", "5 Apr 2007"), ("2007-04-06", "6 Apr 2007")]
 

@@ -1,4 +1,4 @@
-"""parse_author_list / normalise_name on author lists from scholar cards, paper-digest exports and arXiv pages."""
+"""parse_author_list / normalise_name on author lists of scholar cards, paper-digest exports, arXiv pages."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ from parsers.fields.names import AuthorList, normalise_name, parse_author_list
 # (text, expected names, expected complete)
 AUTHOR_LIST_CASES = [
     # scholar profile cards: three names then "et al."
-    ("Hugo Touvron, Louis Martin, Kevin Stone et al.", ("Hugo Touvron", "Louis Martin", "Kevin Stone"), False),
+    ("Hugo Touvron, Louis Martin, Kevin Stone et al.",
+     ("Hugo Touvron", "Louis Martin", "Kevin Stone"), False),
     ("Lovish Madaan, Aaditya K. Singh, Rylan Schaeffer et al.",
      ("Lovish Madaan", "Aaditya K. Singh", "Rylan Schaeffer"), False),
-    ("Hugo Touvron, Louis Martin, Kevin Stone et al. · meta-ai", ("Hugo Touvron", "Louis Martin", "Kevin Stone"),
-     False),
+    ("Hugo Touvron, Louis Martin, Kevin Stone et al. · meta-ai",
+     ("Hugo Touvron", "Louis Martin", "Kevin Stone"), False),
     ("Prasanna Parthasarathi, Arvind Neelakantan, Sharan Narang",
      ("Prasanna Parthasarathi", "Arvind Neelakantan", "Sharan Narang"), True),
-    ("Sharan Narang, Eric Undersander, Gregory Diamos", ("Sharan Narang", "Eric Undersander", "Gregory Diamos"), True),
+    ("Sharan Narang, Eric Undersander, Gregory Diamos",
+     ("Sharan Narang", "Eric Undersander", "Gregory Diamos"), True),
     ("Hugo Touvron, Louis Martin …", ("Hugo Touvron", "Louis Martin"), False),
     ("Hugo Touvron, Louis Martin, ...", ("Hugo Touvron", "Louis Martin"), False),
     # catalyzex
     ("Paul Barham, Jeff Dean, Laurent El Shafey, Chandramohan A. Thekkath, Yonghui Wu",
      ("Paul Barham", "Jeff Dean", "Laurent El Shafey", "Chandramohan A. Thekkath", "Yonghui Wu"), True),
     # one name wrapped over lines, with and without the break at a hyphen
-    ("Jason Wei, Kathy\nMeier-Hellstern, Douglas Eck", ("Jason Wei", "Kathy Meier-Hellstern", "Douglas Eck"), True),
-    ("Jason Wei, Kathy Meier-\nHellstern, Douglas Eck", ("Jason Wei", "Kathy Meier-Hellstern", "Douglas Eck"), True),
+    ("Jason Wei, Kathy\nMeier-Hellstern, Douglas Eck",
+     ("Jason Wei", "Kathy Meier-Hellstern", "Douglas Eck"), True),
+    ("Jason Wei, Kathy Meier-\nHellstern, Douglas Eck",
+     ("Jason Wei", "Kathy Meier-Hellstern", "Douglas Eck"), True),
     ("Andrew M. Dai, Thanumalayan\nSankaranarayana Pillai, Marie Pellat",
      ("Andrew M. Dai", "Thanumalayan Sankaranarayana Pillai", "Marie Pellat"), True),
     ("Michael Isard, Guy Gur-Ari, Pengcheng Yin", ("Michael Isard", "Guy Gur-Ari", "Pengcheng Yin"), True),
@@ -33,8 +37,10 @@ AUTHOR_LIST_CASES = [
      ("Ludwig van Beethoven", "Juan de la Cruz", "J. R. R. Tolkien"), True),
     ("A. Smith, B. Jones Jr., C. Doe", ("A. Smith", "B. Jones Jr.", "C. Doe"), True),
     ("Martin Luther King, Jr., Coretta Scott King", ("Martin Luther King Jr.", "Coretta Scott King"), True),
-    ("M. Bodlak, M. Finger, M. Finger Jr., Y. Assran", ("M. Bodlak", "M. Finger", "M. Finger Jr.", "Y. Assran"), True),
-    ("Ketan D. Mulmuley Hariharan Narayanan", ("Ketan D. Mulmuley Hariharan Narayanan",), True),  # no separator
+    ("M. Bodlak, M. Finger, M. Finger Jr., Y. Assran",
+     ("M. Bodlak", "M. Finger", "M. Finger Jr.", "Y. Assran"), True),
+    # no separator: one name (arXiv's own metadata splits it the same way)
+    ("Ketan D. Mulmuley Hariharan Narayanan", ("Ketan D. Mulmuley Hariharan Narayanan",), True),
     # separators
     ("A and B", ("A", "B"), True),
     ("A, B, and C", ("A", "B", "C"), True),
@@ -43,7 +49,8 @@ AUTHOR_LIST_CASES = [
     ("Semjon Stepanow, Jens-Uwe Sommer, and Igor Ya. Erukhimovich",
      ("Semjon Stepanow", "Jens-Uwe Sommer", "Igor Ya. Erukhimovich"), True),
     ("Smith, John; Doe, Jane", ("Smith, John", "Doe, Jane"), True),  # with ";" the commas are inside names
-    ("Alexander Andrews, Fernando Ferdinand", ("Alexander Andrews", "Fernando Ferdinand"), True),  # "and" in words
+    # "and" inside words is no separator
+    ("Alexander Andrews, Fernando Ferdinand", ("Alexander Andrews", "Fernando Ferdinand"), True),
     # arXiv abs pages (text of div.authors, and the metadata's own spelling)
     ("Authors:C. Balázs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
      ("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"), True),
@@ -54,19 +61,22 @@ AUTHOR_LIST_CASES = [
     ("Ivan Miskun (1), Timo Dickel (1 and 2), Soumya Bagchi (1 and 2 and 6), John S. Winfield (2), for the "
      "Super-FRS Experiment Collaboration ((1) Justus-Liebig-Universität, Gießen, Germany (2) GSI "
      "Helmholtzzentrum für Schwerionenforschung GmbH, Darmstadt, Germany)",
-     ("Ivan Miskun", "Timo Dickel", "Soumya Bagchi", "John S. Winfield", "for the Super-FRS Experiment Collaboration"),
-     True),
-    ("R. Stern, M. Mali, J. Roos and D. Brinkmann (Physik-Institut, University Zurich, CH-8057 Zurich, Switzerland)",
+     ("Ivan Miskun", "Timo Dickel", "Soumya Bagchi", "John S. Winfield",
+      "for the Super-FRS Experiment Collaboration"), True),
+    ("R. Stern, M. Mali, J. Roos and D. Brinkmann "
+     "(Physik-Institut, University Zurich, CH-8057 Zurich, Switzerland)",
      ("R. Stern", "M. Mali", "J. Roos", "D. Brinkmann"), True),
     ("Yu.V.Ralchenko (Weizmann Institute of Science) and L.A.Vainshtein (Lebedev Physical Institute)",
      ("Yu.V.Ralchenko", "L.A.Vainshtein"), True),
     ("Louis Leblanc, Kadeem Dennis, Zhe (Rita)Liang, Matei I. Radulescu",
      ("Louis Leblanc", "Kadeem Dennis", "Zhe Liang", "Matei I. Radulescu"), True),
     ("Yu Shi (Dept. of Phys., fudan University", ("Yu Shi",), True),  # cut inside the affiliation
-    ("LHCb Collaboration: R. Aaij, B. Adeva, A.A. Alves Jr, W. Byczynski,  (750 additional authors not shown)",
+    ("LHCb Collaboration: R. Aaij, B. Adeva, A.A. Alves Jr, W. Byczynski,  "
+     "(750 additional authors not shown)",
      ("LHCb Collaboration", "R. Aaij", "B. Adeva", "A.A. Alves Jr", "W. Byczynski"), False),
-    ("The CMS and LHCb Collaborations: V. Khachatryan, A.M. Sirunyan, E. Pesen\n  \n  \n    et al. (2732 additional "
-     "authors not shown)\n  \xa0You must enable JavaScript to view entire author list.",
+    ("The CMS and LHCb Collaborations: V. Khachatryan, A.M. Sirunyan, E. Pesen\n  \n  \n    "
+     "et al. (2732 additional authors not shown)\n  \xa0You must enable JavaScript to view entire "
+     "author list.",
      ("The CMS and LHCb Collaborations", "V. Khachatryan", "A.M. Sirunyan", "E. Pesen"), False),
     # bad input
     ("", (), False),
@@ -105,11 +115,12 @@ def test_palm_list_wrapped_over_lines_has_67_names():
     assert authors.names[:2] == ("Aakanksha Chowdhery", "Sharan Narang")
     assert authors.names[-1] == "Noah Fiedel"
     for name in ("Joshua Maynez", "Vinodkumar Prabhakaran", "Anselm Levskaya", "David Luan", "David Dohan",
-                 "Thanumalayan Sankaranarayana Pillai", "Rewon Child", "Brennan Saeta", "Kathy Meier-Hellstern",
-                 "Andrew M. Dai", "Guy Gur-Ari"):
+                 "Thanumalayan Sankaranarayana Pillai", "Rewon Child", "Brennan Saeta",
+                 "Kathy Meier-Hellstern", "Andrew M. Dai", "Guy Gur-Ari"):
         assert name in authors.names
     # the same list on one line (catalyzex) gives the same names
-    assert parse_author_list(" ".join(PALM_WRAPPED.removeprefix("- Authors: ").split())).names == authors.names
+    one_line = " ".join(PALM_WRAPPED.removeprefix("- Authors: ").split())
+    assert parse_author_list(one_line).names == authors.names
 
 
 @pytest.mark.parametrize("junk", [None, 42, ["Hugo Touvron"], b"A and B"])

@@ -8,7 +8,8 @@ from parsers.fields.text import clean_text, join_wrapped_lines, normalise_title,
 
 CLEAN_TEXT_CASES = [
     ("  Sharan Narang\n", "Sharan Narang"),
-    ("et al. (2732 additional authors not shown)\n  \xa0You must", "et al. (2732 additional authors not shown) You must"),
+    ("et al. (2732 additional authors not shown)\n  \xa0You must",
+     "et al. (2732 additional authors not shown) You must"),
     ("Apr 19, 2022\nAakanksha\tChowdhery", "Apr 19, 2022 Aakanksha Chowdhery"),
     ("thin\u202fspace and zero\u200bwidth", "thin space and zerowidth"),
     ("soft\u00adhyphen", "softhyphen"),
@@ -28,16 +29,18 @@ JOIN_CASES = [
     # paper-digest export, wrapped at ~80 columns
     (["Saeta, Mark Diaz, Orhan Firat, Michele Catasta, Jason Wei, Kathy",
       "Meier-Hellstern, Douglas Eck, Jeff Dean, Slav Petrov, Noah Fiedel"],
-     "Saeta, Mark Diaz, Orhan Firat, Michele Catasta, Jason Wei, Kathy Meier-Hellstern, Douglas Eck, Jeff Dean, "
-     "Slav Petrov, Noah Fiedel"),
+     "Saeta, Mark Diaz, Orhan Firat, Michele Catasta, Jason Wei, Kathy Meier-Hellstern, Douglas Eck, "
+     "Jeff Dean, Slav Petrov, Noah Fiedel"),
     (["Dohan, Shivani Agrawal, Mark Omernick, Andrew M. Dai, Thanumalayan",
       "Sankaranarayana Pillai, Marie Pellat"],
-     "Dohan, Shivani Agrawal, Mark Omernick, Andrew M. Dai, Thanumalayan Sankaranarayana Pillai, Marie Pellat"),
+     "Dohan, Shivani Agrawal, Mark Omernick, Andrew M. Dai, Thanumalayan Sankaranarayana Pillai, "
+     "Marie Pellat"),
     (["On the Analysis of Cross-Lingual Prompt Tuning for Decoder-based", "Multilingual Model"],
      "On the Analysis of Cross-Lingual Prompt Tuning for Decoder-based Multilingual Model"),
     (["Kathy Meier-", "Hellstern"], "Kathy Meier-Hellstern"),  # a hyphen at the line end is part of the name
     (["achieving state-of-the-", "art few-shot learning"], "achieving state-of-the-art few-shot learning"),
-    (["large language models --", "i.e., parsing"], "large language models -- i.e., parsing"),  # a dash, not a hyphen
+    # a dash, not a hyphen
+    (["large language models --", "i.e., parsing"], "large language models -- i.e., parsing"),
     (["  first  ", "", "   ", "second"], "first second"),
     ("Kathy\nMeier-Hellstern", "Kathy Meier-Hellstern"),  # a string is taken as its lines
     ([], ""),
@@ -96,9 +99,9 @@ def test_normalise_title_of_nothing_is_empty(junk):
     assert normalise_title(junk) == ""
 
 
-SUMMARY = ("We trained a 540-billion parameter, densely activated, Transformer language model, which we call "
-           "Pathways Language Model PaLM.\nWe trained PaLM on 6144 TPU v4 chips using Pathways, a new ML system "
-           "which enables highly efficient training across multiple TPU Pods.")
+SUMMARY = ("We trained a 540-billion parameter, densely activated, Transformer language model, which we "
+           "call Pathways Language Model PaLM.\nWe trained PaLM on 6144 TPU v4 chips using Pathways, "
+           "a new ML system which enables highly efficient training across multiple TPU Pods.")
 
 SENTENCE_CASES = [
     (SUMMARY, [
@@ -116,9 +119,12 @@ SENTENCE_CASES = [
      ["standard NLP benchmarks (e.g. MMLU, ARC) against human preferences.", "Our findings are striking."]),
     ("While Kaplan et al. presents a study. The scope is only the loss.",
      ["While Kaplan et al. presents a study.", "The scope is only the loss."]),
-    ("as shown by Kaplan et al. Their study covers scaling.", ["as shown by Kaplan et al. Their study covers scaling."]),
-    ("Andrew M. Dai and Jeff Dean agree. Is it so? Yes!", ["Andrew M. Dai and Jeff Dean agree.", "Is it so?", "Yes!"]),
-    ("Results improve (see Fig. 3). 2023 was a good year.", ["Results improve (see Fig. 3).", "2023 was a good year."]),
+    ("as shown by Kaplan et al. Their study covers scaling.",
+     ["as shown by Kaplan et al. Their study covers scaling."]),
+    ("Andrew M. Dai and Jeff Dean agree. Is it so? Yes!",
+     ["Andrew M. Dai and Jeff Dean agree.", "Is it so?", "Yes!"]),
+    ("Results improve (see Fig. 3). 2023 was a good year.",
+     ["Results improve (see Fig. 3).", "2023 was a good year."]),
     ("", []),
     (None, []),
 ]
