@@ -45,6 +45,8 @@ METRIC_LABELS = {
 REQUIRED_METRICS = ("h_index", "paper_count", "citation_count")
 # A metric line is its label and a number ("88,855", "50%") with at most a space between.
 MAX_NUMBER_TEXT = 16
+# A card's meta line is short ("CLSep 30, 2024Code"); longer lines are titles and abstracts, not worth parsing.
+MAX_META_LINE = 40
 # The header sits at the top; looking further would read abstracts.
 HEADER_SPAN = 12
 PAPERS_HEADING_LABEL = "Papers"
@@ -57,12 +59,22 @@ ARXIV_LINK = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/")
 NEXT_PAGE_TEXTS = frozenset({"next", "next page", "more", "show more", "more papers", "load more"})
 
 
+@dataclass(frozen=True)
+class Meta:
+    """A card's meta line read: "CLJul 18, 2023Code"."""
+
+    line: Line
+    category: str               # arXiv code of the label: "cs.CL"
+    date: ParsedDate | None
+    has_code: bool
+
+
 @dataclass
 class Card:
-    """The lines of one paper card, meta line first."""
+    """The lines of one paper card after its meta line."""
 
     number: int                 # 1-based position on the page
-    meta: Line
+    meta: Meta
     lines: list[Line] = field(default_factory=list)
 
 
@@ -89,7 +101,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     if declared is not None:
         result.declared_counts["paper"] = declared
     for card in _cards(page.lines[cards_start:], result, context):
-        paper = _paper(card, author.name, source, context)
+        paper = _paper(card, author.name, source)
         result.records.append(paper)
         result.problems += [f"card {card.number} ({paper.title!r}): {problem}" for problem in paper.problems]
         result.follow += _follow_links(card, paper)
@@ -127,17 +139,17 @@ def _header_metrics(texts: list[str]) -> tuple[Metrics, int, int]:
     The block is the first run of lines that each carry one metric not seen yet; the "32 Papers" heading
     after it repeats the papers label and so ends the block.
     """
-    metrics, first, end = Metrics(), len(texts), len(texts)
+    metrics, first = Metrics(), None
     for index, text in enumerate(texts):
         name, value = _metric(text)
-        if name is None or (first < index and getattr(metrics, name) is not None):
-            if first < index:
-                return metrics, first, index
-            continue
-        first = min(first, index)
+        if first is None:
+            if name is None:
+                continue
+            first = index
+        elif name is None or getattr(metrics, name) is not None:
+            return metrics, first, index
         setattr(metrics, name, value)
-        end = index + 1
-    return metrics, first, end
+    return metrics, len(texts) if first is None else first, len(texts)
 
 
 def _metric(text: str) -> tuple[str | None, int | float | None]:
@@ -156,9 +168,8 @@ def _author(header: list[str], metrics: Metrics, source: Source) -> Author:
     field_label = header[-1] if header and to_arxiv_category(header[-1]) else None
     names = header[:-1] if field_label else header
     problems = [] if names else ["name: no line above the metrics"]
-    author = Author(name=names[-1] if names else "(unknown)", source=source, field=field_label, metrics=metrics)
-    author.problems = problems
-    return author
+    return Author(name=names[-1] if names else "(unknown)", source=source, field=field_label, metrics=metrics,
+                  problems=problems)
 
 
 def _declared_papers(texts: list[str], start: int) -> tuple[int | None, int]:
@@ -179,8 +190,9 @@ def _cards(lines: list[Line], result: ParseResult, context: ParseContext) -> lis
     for line in lines:
         if _is_pagination(line):
             continue
-        if _is_meta_line(line.text, context):
-            cards.append(Card(number=len(cards) + 1, meta=line))
+        meta = _meta_line(line, context)
+        if meta:
+            cards.append(Card(number=len(cards) + 1, meta=meta))
         elif cards:
             cards[-1].lines.append(line)
         else:
@@ -193,21 +205,26 @@ def _is_pagination(line: Line) -> bool:
     return bool(line.links) and line.text.casefold() in NEXT_PAGE_TEXTS
 
 
-def _is_meta_line(text: str, context: ParseContext) -> bool:
+def _meta_line(line: Line, context: ParseContext) -> Meta | None:
     """Category label, then only a date and/or the Code flag: "CLJul 18, 2023Code", "DCJan 30", "LG"."""
-    label, rest = split_category_prefix(text)
-    if not label or not to_arxiv_category(label):
-        return False
-    rest = rest.removesuffix(CODE_FLAG)
-    found = find_date(rest, context.as_of) if rest else None  # as_of: "Jan 30" is a date only with a year to infer
-    return not rest or (found is not None and found[1] == 0 and found[2] == len(rest))
+    if len(line.text) > MAX_META_LINE:
+        return None
+    label, rest = split_category_prefix(line.text)
+    category = to_arxiv_category(label) if label else None
+    if not category:
+        return None
+    date_text = rest.removesuffix(CODE_FLAG)
+    found = find_date(date_text, context.as_of) if date_text else None  # as_of: "Jan 30" needs a year to infer
+    if date_text and (found is None or found[1] != 0 or found[2] != len(date_text)):
+        return None
+    return Meta(line, category, found[0] if found else None, has_code=date_text != rest)
 
 
-def _paper(card: Card, listed_by: str, source: Source, context: ParseContext) -> Paper:
+def _paper(card: Card, listed_by: str, source: Source) -> Paper:
     """One card's record; each reader fills its fields and returns what it could not read."""
     fields: dict = {"source": source, "listed_by": [listed_by]}
     problems = _read_title(card.lines[0] if card.lines else None, fields)
-    problems += _read_meta(card.meta, fields, context)
+    problems += _read_meta(card.meta, fields)
     problems += _read_authors(card.lines[1] if len(card.lines) > 1 else None, fields)
     problems += _read_abstract(card.lines[2:], fields)
     return Paper(**fields, problems=problems)
@@ -224,25 +241,17 @@ def _read_title(line: Line | None, fields: dict) -> list[str]:
     return []
 
 
-def _read_meta(meta: Line, fields: dict, context: ParseContext) -> list[str]:
-    """ "CLJul 18, 2023Code": category, date, code flag; in HTML also the code and arXiv links."""
-    label, rest = split_category_prefix(meta.text)
-    fields["categories"] = [to_arxiv_category(label)]
-    fields["has_code"] = rest.endswith(CODE_FLAG)
-    code = next((link for link in meta.links if link.text == CODE_FLAG), None)
+def _read_meta(meta: Meta, fields: dict) -> list[str]:
+    """Category, date and code flag; in HTML also the code and arXiv links of the meta line."""
+    fields.update(categories=[meta.category], has_code=meta.has_code)
+    code = next((link for link in meta.line.links if link.text == CODE_FLAG), None)
     fields["code_url"] = code.url if code else None
-    arxiv = meta.link_to(ARXIV_LINK)
+    arxiv = meta.line.link_to(ARXIV_LINK)
     parsed_id = parse_arxiv_id(arxiv.url) if arxiv else None
     fields["arxiv_id"] = parsed_id.id if parsed_id else None
-    return _read_date(rest.removesuffix(CODE_FLAG), meta.text, fields, context)
-
-
-def _read_date(text: str, meta_text: str, fields: dict, context: ParseContext) -> list[str]:
-    found = find_date(text, context.as_of) if text else None
-    if found is None:
-        return [f"date: none on the card's meta line {meta_text!r}"]
-    parsed: ParsedDate = found[0]
-    fields.update(date=parsed.value, date_raw=parsed.raw, date_year_inferred=parsed.year_inferred)
+    if meta.date is None:
+        return [f"date: none on the card's meta line {meta.line.text!r}"]
+    fields.update(date=meta.date.value, date_raw=meta.date.raw, date_year_inferred=meta.date.year_inferred)
     return []
 
 
@@ -272,7 +281,7 @@ def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
     links = []
     if paper.url:
         links.append(FollowLink(paper.url, "paper"))
-    arxiv = card.meta.link_to(ARXIV_LINK)
+    arxiv = card.meta.line.link_to(ARXIV_LINK)
     if arxiv:
         links.append(FollowLink(arxiv.url, "arxiv"))
     return links
