@@ -10,6 +10,7 @@ import pytest
 from parsers import Page, UnrecognisedPage, parse_page, recognise_site
 from parsers.records import to_dict, validation_errors
 from parsers.result import FollowLink
+from parsers.sites import scholar_profile
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
 
 HERE = FIXTURES / "scholar_profile"
@@ -58,6 +59,25 @@ def test_html_fixture_renders_to_the_capture_lines():
 @pytest.mark.parametrize("path", [CAPTURE, HTML], ids=["capture", "html"])
 def test_page_is_recognised_as_a_scholar_profile(path):
     assert recognise_site(Page.from_file(path, URL)) == "scholar-profile"
+
+
+OTHER_PAGES = sorted(path for folder in ("catalyzex", "paper_digest", "arxiv", "embedded_metadata", "unknown")
+                     for path in (FIXTURES / folder).glob("*") if path.suffix in (".html", ".txt"))
+
+
+@pytest.mark.parametrize("path", OTHER_PAGES, ids=[f"{p.parent.name}/{p.name}" for p in OTHER_PAGES])
+def test_other_sites_pages_are_not_taken_for_a_scholar_profile(path):
+    assert not scholar_profile.recognise(Page.from_file(path, "https://elsewhere.example.org/page"))
+
+
+def test_a_metric_the_header_lacks_is_absent_not_zero():
+    text = "Jane Doe\nLG\nh-index7\n3papers\n120citations\n3 Papers\nLGMar 1, 2024\nA Title\nJane Doe\nAbstract."
+    result = parse_page(Page.from_text(text, URL), as_of=CAPTURE_DAY)
+    assert to_dict(result.records[0])["metrics"] == {"h_index": 7, "paper_count": 3, "citation_count": 120}
+    assert result.problems == [
+        "1 of 3 declared papers found: page cut short",
+        "card 1 ('A Title'): card: last before the page was cut short (1 of 3); fields may be partial",
+    ]
 
 
 # -- the records ----------------------------------------------------------------------------------------
