@@ -46,7 +46,8 @@ ASSUMED_LICENSE = re.compile(r"/licenses/assumed-")
 
 
 def is_abs_page(page: Page) -> bool:
-    return bool(page.meta_first("citation_arxiv_id") or page.css(f"{HISTORY}, {TITLE}"))
+    """arXiv's own abstract markup: other sites carry citation_arxiv_id too (the embedded-metadata reader's)."""
+    return bool(page.css(HISTORY))
 
 
 def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
