@@ -1,0 +1,264 @@
+"""CatalyzeX author pages: ``https://www.catalyzex.com/author/<Name>``, as HTML or as a text capture of one.
+
+The page reads, top to bottom (text capture lines in quotes):
+    header   a bell ("Alert button"), the photo ("Picture for <Name>"), the name, a second bell
+    a card per paper, in an <article> in HTML:
+             title (a link to /paper/<slug>)
+             date ("Apr 19, 2022")
+             author list ("A, B, C"; each a link to /author/<Name>)
+             thumbnails ("Figure N for <title>": the <img> alt text)
+             abstract
+             venue note, only on some papers ("* MLSys 2022")
+             source ("Viaarxiv icon": "Via" and the source's icon, inside a link to arXiv)
+A text capture has no card boundaries, so cards are found by structure: a title line followed by a date
+line, or the line after the previous card's source line. HTML cards come from the <article> elements and
+both paths hand their lines to the same per-field functions, so they give the same records.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlparse
+
+from parsers.fields.dates import ParsedDate, find_date
+from parsers.fields.figures import parse_figure_caption
+from parsers.fields.identifiers import parse_arxiv_id
+from parsers.fields.names import parse_author_list
+from parsers.fields.text import clean_text
+from parsers.page import Line, Page
+from parsers.records import Author, Figure, Paper, Source
+from parsers.result import FollowLink, ParseContext, ParseResult
+
+NAME = "catalyzex"
+HOSTS = ("www.catalyzex.com", "catalyzex.com")
+PROFILE_URL = "https://www.catalyzex.com/author/{name}"
+
+# UI text that carries no data: the bell's alt text, and the words around the photo and source icon.
+CHROME_LINES = ("Alert button", "Picture for", "Via", "icon")
+ALERT_BUTTON = "Alert button"
+PHOTO_LINE = re.compile(r"^Picture for (?P<name>\S.*)$")          # the author photo's alt text
+SOURCE_LINE = re.compile(r"^Via\s*(?P<source>\S+?) icon$")         # "Via" + the icon's alt "arxiv icon"
+VENUE_LINE = re.compile(r"^\*\s*(?P<venue>\S.*)$")                 # "* MLSys 2022"
+# A complete abstract ends a sentence; one that does not was cut short (a truncated download).
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+CARD_SELECTOR = "article"
+NEXT_PAGE_SELECTOR = 'link[rel~="next"], a[rel~="next"]'
+PAPER_LINK = re.compile(r"^https?://(?:www\.)?catalyzex\.com/paper/")
+ARXIV_LINK = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/")
+# How far into the page the header's photo line may sit for content-based recognition.
+HEADER_LINES = 6
+# A date line is short ("Apr 19, 2022", "September 30, 2021"); longer lines are not searched for one.
+MAX_DATE_LINE = 40
+
+
+def profile_url(name: str) -> str:
+    """The author page URL the site builds from a name: "Sharan Narang" -> .../author/Sharan%20Narang."""
+    return PROFILE_URL.format(name=quote(clean_text(name), safe=""))
+
+
+def recognise(page: Page) -> bool:
+    """By host; else by content: the photo line in the header plus a bell or a "Via … icon" source line."""
+    if (urlparse(page.url).hostname or "").lower() in HOSTS:
+        return True
+    texts = page.texts
+    has_photo = any(PHOTO_LINE.match(text) for text in texts[:HEADER_LINES])
+    return has_photo and (ALERT_BUTTON in texts[:HEADER_LINES] or any(map(SOURCE_LINE.match, texts)))
+
+
+def parse(page: Page, context: ParseContext) -> ParseResult:
+    result = ParseResult(site=NAME, url=page.url)
+    header, cards = split_cards(page, context)
+    name = author_name(header)
+    if name:
+        result.records.append(author_record(page, header, name))
+    else:
+        result.problems.append(f"{NAME}: {page.url}: author name: no name line in the page header")
+    for number, card in enumerate(cards, 1):
+        paper = paper_record(page, card, name, context)
+        result.records.append(paper)
+        result.problems += [f"card {number} ({paper.title}): {problem}" for problem in paper.problems]
+        result.follow += [FollowLink(url, "arxiv") for url in arxiv_links(card)]
+    if not cards:
+        result.problems.append(f"{NAME}: {page.url}: papers: no paper cards (title followed by a date) found")
+    result.follow += [FollowLink(url, "next-page") for url in next_page_links(page)]
+    return result
+
+
+# -- finding the cards -----------------------------------------------------------------------------------
+
+
+def split_cards(page: Page, context: ParseContext) -> tuple[list[Line], list[list[Line]]]:
+    """(header lines, one list of lines per paper card). HTML cards are <article>s; otherwise by structure."""
+    if page.css(CARD_SELECTOR):
+        return _cards_by_element(page)
+    return _cards_by_structure(page.lines, context)
+
+
+def _cards_by_element(page: Page) -> tuple[list[Line], list[list[Line]]]:
+    card_of = {element: number for number, element in enumerate(page.css(CARD_SELECTOR))}
+    header: list[Line] = []
+    cards: list[list[Line]] = [[] for _ in card_of]
+    current: int | None = None
+    for line in page.lines:
+        element = line.element
+        if element is not None:
+            current = next((card_of[el] for el in (element, *element.iterancestors()) if el in card_of), None)
+        if current is not None:
+            cards[current].append(line)
+        elif not any(cards):  # text after the last card (a footer) belongs to no record
+            header.append(line)
+    return header, [card for card in cards if card]
+
+
+def _cards_by_structure(lines: list[Line], context: ParseContext) -> tuple[list[Line], list[list[Line]]]:
+    """A card starts at a title (a line followed by a date line) or right after a card's source line."""
+    is_date = [line_date(line, context) is not None for line in lines]
+    starts = []
+    for index, line in enumerate(lines[:-1]):
+        follows_source = bool(starts) and bool(SOURCE_LINE.match(lines[index - 1].text))
+        if not is_date[index] and (is_date[index + 1] or follows_source) and line.text not in CHROME_LINES:
+            starts.append(index)
+    if not starts:
+        return lines, []
+    bounds = starts + [len(lines)]
+    return lines[: starts[0]], [lines[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+# -- the author ------------------------------------------------------------------------------------------
+
+
+def author_name(header: list[Line]) -> str | None:
+    """The header's name line; else the name in the photo's alt text."""
+    for line in header:
+        if line.text and line.text not in CHROME_LINES and not PHOTO_LINE.match(line.text):
+            return clean_text(line.text)
+    photo = next((PHOTO_LINE.match(line.text) for line in header if PHOTO_LINE.match(line.text)), None)
+    return clean_text(photo["name"]) if photo else None
+
+
+def photo_url(header: list[Line]) -> str | None:
+    return next((image.src for line in header for image in line.images if PHOTO_LINE.match(image.alt)), None)
+
+
+def author_record(page: Page, header: list[Line], name: str) -> Author:
+    return Author(name=name, source=Source(NAME, page.url), photo_url=photo_url(header), url=profile_url(name))
+
+
+# -- a paper card ----------------------------------------------------------------------------------------
+
+
+def paper_record(page: Page, card: list[Line], listed_by: str | None, context: ParseContext) -> Paper:
+    title_line, rest = card[0], card[1:]
+    parsed_date = line_date(rest[0], context) if rest else None
+    if parsed_date:
+        rest = rest[1:]
+    authors_line, figure_lines, abstract_lines, venue, source_line = _sort_lines(rest)
+    authors = parse_author_list(authors_line.text) if authors_line else None
+    figures, figure_problems = card_figures(figure_lines)
+    arxiv_id = card_arxiv_id(source_line)
+    paper = Paper(
+        title=clean_text(title_line.text),
+        source=Source(NAME, page.url),
+        authors=list(authors.names) if authors else [],
+        authors_complete=authors.complete if authors else None,
+        date=parsed_date.value if parsed_date else None,
+        date_raw=parsed_date.raw if parsed_date else None,
+        date_year_inferred=parsed_date.year_inferred if parsed_date else None,
+        figures=figures,
+        abstract=clean_text(" ".join(line.text for line in abstract_lines)) or None,
+        venue=venue,
+        via=card_via(source_line),
+        url=paper_url(title_line),
+        arxiv_id=arxiv_id,
+        listed_by=[listed_by] if listed_by else [],
+    )
+    paper.problems = card_problems(paper, parsed_date, source_line) + figure_problems
+    return paper
+
+
+def _sort_lines(lines: list[Line]) -> tuple[Line | None, list[Line], list[Line], str | None, Line | None]:
+    """(author line, figure lines, abstract lines, venue, source line) of a card's lines after title and date.
+
+    The author list is the first plain line; plain lines after it are the abstract. A figure line is a
+    "Figure N for …" caption, or an image with no alt text (rendered as an empty line).
+    """
+    authors_line, figures, abstract, venue, source = None, [], [], None, None
+    for line in lines:
+        if SOURCE_LINE.match(line.text):
+            source = line
+        elif match := VENUE_LINE.match(line.text):
+            venue = clean_text(match["venue"])
+        elif (not line.text and line.images) or parse_figure_caption(line.text) is not None:
+            figures.append(line)
+        elif authors_line is None and not figures:
+            authors_line = line
+        else:
+            abstract.append(line)
+    return authors_line, figures, abstract, venue, source
+
+
+def line_date(line: Line, context: ParseContext) -> ParsedDate | None:
+    """The date a whole line spells ("Apr 19, 2022"); None for a line that only contains one."""
+    if len(line.text) > MAX_DATE_LINE:
+        return None
+    found = find_date(line.text, context.as_of)
+    return found[0] if found and found[1] == 0 and found[2] == len(line.text) else None
+
+
+def card_figures(lines: list[Line]) -> tuple[list[Figure], list[str]]:
+    """Figures from their captions (and <img> src in HTML); an image without alt text is named as a problem."""
+    figures, problems = [], []
+    for position, line in enumerate(lines, 1):
+        image_url = line.images[0].src if line.images else None
+        figure = parse_figure_caption(line.text, image_url) if line.text else None
+        if figure is None:
+            problems.append(f"figures: thumbnail {position} has no caption (image without alt text: {image_url})")
+        else:
+            figures.append(Figure(figure.index, figure.caption, figure.image_url))
+    return figures, problems
+
+
+def card_via(source_line: Line | None) -> str | None:
+    match = SOURCE_LINE.match(source_line.text) if source_line else None
+    return match["source"].lower() if match else None
+
+
+def paper_url(title_line: Line) -> str | None:
+    link = title_line.link_to(PAPER_LINK)
+    return link.url if link else None
+
+
+def card_arxiv_id(source_line: Line | None) -> str | None:
+    for url in arxiv_links([source_line] if source_line else []):
+        found = parse_arxiv_id(url)
+        if found:
+            return found.id
+    return None
+
+
+def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Line | None) -> list[str]:
+    """What the card lacks: each field a complete card has, and an abstract cut mid-sentence."""
+    problems = []
+    if parsed_date is None:
+        problems.append("date: no date line under the title")
+    if not paper.authors:
+        problems.append("authors: no author line")
+    if not paper.abstract:
+        problems.append("abstract: missing")
+    elif not SENTENCE_END.search(paper.abstract):
+        problems.append("abstract: ends mid-sentence (page cut short?)")
+    if source_line is None:
+        problems.append("via: no source line (\"Via … icon\") at the end of the card (page cut short?)")
+    return problems
+
+
+# -- links to follow -------------------------------------------------------------------------------------
+
+
+def arxiv_links(lines: list[Line]) -> list[str]:
+    return [link.url for line in lines for link in line.links if ARXIV_LINK.match(link.url)]
+
+
+def next_page_links(page: Page) -> list[str]:
+    """The listing's next page (rel="next" on a <link> or <a>); author links are not followed by default."""
+    return list(dict.fromkeys(page.absolute(el.get("href")) for el in page.css(NEXT_PAGE_SELECTOR) if el.get("href")))
