@@ -55,8 +55,9 @@ class ReplayMiddleware:
     """
 
     def __init__(self, replay_dir: str | Path, manifest: str = "pages.json", variant: str = "html",
-                 stats=None):
+                 stats=None, delay: float = 0.0):
         self.replay_dir = Path(replay_dir)
+        self.delay = delay
         self.stats = stats
         rows = json.loads((self.replay_dir / manifest).read_text(encoding="utf-8"))
         self.pages = {
@@ -69,11 +70,17 @@ class ReplayMiddleware:
         if not replay_dir:
             raise NotConfigured
         return cls(replay_dir, crawler.settings.get("REPLAY_MANIFEST", "pages.json"),
-                   crawler.settings.get("REPLAY_VARIANT", "html"), crawler.stats)
+                   crawler.settings.get("REPLAY_VARIANT", "html"), crawler.stats,
+                   crawler.settings.getfloat("REPLAY_DELAY", 0.0))
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> Response | None:
+    def process_request(self, request: Request, spider: Spider | None = None):
         if not _is_web(request):
             return None                      # data: URIs (the merge flush) go to Scrapy's own handler
+        if self.delay > 0:                   # simulated latency (a replayed answer skips the download slot)
+            return deferLater(reactor, self.delay, self.answer, request)
+        return self.answer(request)
+
+    def answer(self, request: Request) -> Response:
         row = self.pages.get(canonicalize_url(request.url))
         if row is None:
             return self._not_found(request)

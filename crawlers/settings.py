@@ -44,6 +44,7 @@ EXTRA_ALLOWED_HOSTS = ["arxiv.org", "export.arxiv.org"]
 REPLAY_DIR = None
 REPLAY_MANIFEST = "pages.json"
 REPLAY_VARIANT = "html"          # manifest rows of this variant ("html", or "text" for the captures)
+REPLAY_DELAY = 0.0               # seconds before each replayed answer (simulated latency, for tests)
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

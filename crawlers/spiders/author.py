@@ -22,8 +22,7 @@ from crawlers import signals
 from parsers import Page, PageError, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
-REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_SLOTS": {},
-               "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
 
 class AuthorSpider(scrapy.Spider):
