@@ -1,0 +1,145 @@
+"""The crawl's components built directly, without a crawl: pipelines, merge rules, replay, retry, host policy."""
+
+from __future__ import annotations
+
+import json
+from email.utils import format_datetime
+from datetime import datetime, timezone
+
+import pytest
+from scrapy import Request
+
+from crawlers.middlewares import ReplayMiddleware, is_private_host, retry_after_seconds
+from crawlers.pipelines import NormaliseRecords, merge_records, normalise_url, repair
+from crawlers.pipelines.merge import MergeIndex
+from parsers.records import Paper, Source, validation_errors
+
+PROFILE = {"site": "scholar-profile", "url": "https://profiles.example.org/author/sharan-narang"}
+CATALYZEX = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/Parker%20Schuh"}
+
+
+def paper(source: dict, **fields) -> dict:
+    return {"type": "paper", "id": "x", "source": source, "title": "PaLM: Scaling Language Modeling with Pathways",
+            **fields}
+
+
+# -- NormaliseRecords -------------------------------------------------------------------------------
+
+def test_normalise_collapses_whitespace_canonicalises_urls_and_drops_repeats():
+    record = Paper(title="  PaLM:\n Scaling   Language Modeling ", source=Source("catalyzex", " HTTPS://WWW.CatalyzeX.com/author/Parker Schuh "),
+                   authors=["Sharan  Narang", "Jacob Devlin", "sharan narang"], categories=["cs.CL", "cs.CL"])
+    NormaliseRecords().process_item(record)
+    assert record.title == "PaLM: Scaling Language Modeling"
+    assert record.source.url == "https://www.catalyzex.com/author/Parker%20Schuh"
+    assert record.authors == ["Sharan Narang", "Jacob Devlin"]
+    assert record.categories == ["cs.CL"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("https://arxiv.org/abs/2204.02311", "https://arxiv.org/abs/2204.02311"),
+    ("HTTP://ArXiv.org/abs/2204.02311v2 ", "http://arxiv.org/abs/2204.02311v2"),
+    ("https://www.catalyzex.com/author/Parker Schuh", "https://www.catalyzex.com/author/Parker%20Schuh"),
+])
+def test_normalise_url(raw, expected):
+    assert normalise_url(raw) == expected
+
+
+# -- MergePapers' rules -----------------------------------------------------------------------------
+
+def test_complete_author_list_beats_a_longer_ranked_cut_one_and_every_source_date_is_kept():
+    cut = paper(PROFILE, authors=["Aakanksha Chowdhery", "Sharan Narang", "Jacob Devlin"], authors_complete=False,
+                date="2022-04-05", date_raw="Apr 5, 2022", listed_by=["Sharan Narang"])
+    full = paper(CATALYZEX, authors=["Aakanksha Chowdhery"] + [f"Author {i}" for i in range(66)],
+                 authors_complete=True, date="2022-04-19", date_raw="Apr 19, 2022", listed_by=["Parker Schuh"],
+                 figures=[{"index": 1, "caption": "PaLM", "image_url": "https://img/1.png"}])
+    merged = merge_records([cut, full])
+    assert len(merged["authors"]) == 67 and merged["authors_complete"] is True
+    assert merged["listed_by"] == ["Parker Schuh", "Sharan Narang"]          # better source first
+    assert merged["figures"][0]["image_url"] == "https://img/1.png"
+    assert [(p["site"], p["date"]) for p in merged["provenance"]] == [("catalyzex", "2022-04-19"),
+                                                                     ("scholar-profile", "2022-04-05")]
+    assert merged["date"] == "2022-04-19"                                     # the better-ranked source's
+    assert validation_errors(merged) == []
+
+
+def test_full_date_beats_a_year_inferred_one():
+    guessed = paper(CATALYZEX, date="2026-01-30", date_raw="Jan 30", date_year_inferred=True)
+    known = paper(PROFILE, date="2025-01-30", date_raw="Jan 30, 2025", date_year_inferred=False)
+    merged = merge_records([guessed, known])
+    assert (merged["date"], merged["date_raw"], merged["date_year_inferred"]) == ("2025-01-30", "Jan 30, 2025", False)
+
+
+def test_index_joins_by_arxiv_id_or_title_and_first_author_but_never_two_arxiv_ids():
+    index = MergeIndex()
+    index.add(paper(PROFILE, authors=["Aakanksha Chowdhery", "Sharan Narang"]))             # no arXiv id
+    index.add(paper(CATALYZEX, authors=["Aakanksha  Chowdhery"], arxiv_id="2204.02311"))     # title + author
+    index.add(paper({"site": "paper-digest", "url": "https://d/1"}, title="PaLM (v2 title)",
+                    authors=["Someone Else"], arxiv_id="2204.02311"))                         # arXiv id
+    index.add(paper({"site": "catalyzex", "url": "https://c/2"}, authors=["Aakanksha Chowdhery"],
+                  arxiv_id="9999.99999"))                                                     # same title, other id
+    index.add(paper(PROFILE, title="Another paper", authors=["Aakanksha Chowdhery"]))
+    merged = index.merged()
+    assert [m["id"] for m in merged] == ["arxiv:2204.02311", "arxiv:9999.99999", merged[2]["id"]]
+    assert len(merged[0]["provenance"]) == 3
+    assert merged[2]["id"].startswith("title:")
+
+
+def test_the_same_page_read_twice_changes_nothing():
+    record = paper(PROFILE, authors=["Aakanksha Chowdhery"], arxiv_id="2204.02311", date="2022-04-05")
+    once, twice = MergeIndex(), MergeIndex()
+    once.add(record)
+    twice.add(record)
+    twice.add(json.loads(json.dumps(record)))
+    assert once.merged() == twice.merged()
+
+
+# -- ValidateRecords' repair ------------------------------------------------------------------------
+
+def test_invalid_optional_value_is_removed_and_named_in_problems():
+    record = paper(PROFILE, id="arxiv:2204.02311", arxiv_id="2204.02311", date="April 2022", authors=["A B"])
+    errors = validation_errors(record)
+    fixed, unrepairable = repair(record, errors)
+    assert unrepairable == [] and validation_errors(fixed) == []
+    assert "date" not in fixed and fixed["authors"] == ["A B"]
+    assert any(p.startswith("date removed:") for p in fixed["problems"])
+
+
+def test_record_without_title_cannot_be_repaired():
+    record = {"type": "paper", "id": "title:abc", "source": PROFILE, "title": ""}
+    _, unrepairable = repair(record, validation_errors(record))
+    assert unrepairable and unrepairable[0].startswith("title")
+
+
+# -- middlewares ------------------------------------------------------------------------------------
+
+def test_replay_answers_from_the_manifest_and_404s_the_rest(tmp_path):
+    (tmp_path / "p.html").write_text("<html><body><h1>Hi</h1></body></html>", encoding="utf-8")
+    (tmp_path / "pages.json").write_text(json.dumps(
+        [{"url": "https://a.example/x?b=2&a=1", "file": "p.html", "capture": "html", "captured": "2026-11-22"}]))
+    replay = ReplayMiddleware(tmp_path)
+    request = Request("https://a.example/x?a=1&b=2")              # same URL, parameters in another order
+    found = replay.process_request(request)
+    assert found.status == 200 and b"Hi" in found.body
+    assert found.headers["Content-Type"].startswith(b"text/html")
+    assert request.meta["captured_on"] == "2026-11-22"
+    missing = replay.process_request(Request("https://a.example/y"))
+    assert missing.status == 404 and "replay-missing" in missing.flags
+    robots = replay.process_request(Request("https://a.example/robots.txt"))
+    assert robots.status == 404 and "replay-missing" not in robots.flags
+    assert replay.process_request(Request("data:,")) is None
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(b"120") == 120
+    assert retry_after_seconds(format_datetime(now.replace(minute=1), usegmt=True), now.timestamp()) == 60
+    assert retry_after_seconds(b"soon") is None
+    assert retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("host, private", [
+    ("127.0.0.1", True), ("localhost", True), ("10.1.2.3", True), ("192.168.0.1", True), ("[::1]", True),
+    ("169.254.169.254", True), ("arxiv.org", False), ("8.8.8.8", False), ("www.catalyzex.com", False),
+])
+def test_private_hosts(host, private):
+    assert is_private_host(host) is private
