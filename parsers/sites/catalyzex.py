@@ -27,11 +27,12 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Line, Page
 from parsers.records import Author, Figure, Paper, Source
-from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
 
 NAME = "catalyzex"
 HOSTS = ("www.catalyzex.com", "catalyzex.com")
 PROFILE_URL = "https://www.catalyzex.com/author/{name}"
+AUTHOR_PATH = "/author/"
 
 # UI text that carries no data: the bell's alt text, and the words around the photo and source icon.
 CHROME_LINES = ("Alert button", "Picture for", "Via", "icon")
@@ -57,8 +58,9 @@ def profile_url(name: str) -> str:
 
 
 def recognise(page: Page) -> bool:
-    """By host; else by content: the photo line in the header plus a bell or a "Via … icon" source line."""
-    if (urlparse(page.url).hostname or "").lower() in HOSTS:
+    """An author page by host and path; else by content: the header's photo line plus a bell or a source line."""
+    address = urlparse(page.url)
+    if (address.hostname or "").lower() in HOSTS and address.path.startswith(AUTHOR_PATH):
         return True
     texts = page.texts
     has_photo = any(PHOTO_LINE.match(text) for text in texts[:HEADER_LINES])
@@ -66,22 +68,34 @@ def recognise(page: Page) -> bool:
 
 
 def parse(page: Page, context: ParseContext) -> ParseResult:
+    """The author and one paper per card. Raises UnrecognisedPage when neither an author header nor a card
+    with a date or source line is there: records read off an unknown layout would be guesses."""
     result = ParseResult(site=NAME, url=page.url)
     header, cards = split_cards(page, context)
+    if not _looks_like_author_page(header, cards, context):
+        raise UnrecognisedPage(f"{page.url}: {NAME}: unknown layout (no \"Picture for …\" author photo line and "
+                               "no paper card with a date or \"Via … icon\" source line)")
     name = author_name(header)
     if name:
         result.records.append(author_record(page, header, name))
     else:
-        result.problems.append(f"{NAME}: {page.url}: author name: no name line in the page header")
+        result.problems.append(f"{page.url}: {NAME}: author name: no name line in the page header")
     for number, card in enumerate(cards, 1):
         paper = paper_record(page, card, name, context)
         result.records.append(paper)
-        result.problems += [f"card {number} ({paper.title}): {problem}" for problem in paper.problems]
+        result.problems += [f"{page.url}: {NAME}: card {number} ({paper.title}): {problem}"
+                            for problem in paper.problems]
         result.follow += [FollowLink(url, "arxiv") for url in arxiv_links(card)]
     if not cards:
-        result.problems.append(f"{NAME}: {page.url}: papers: no paper cards (title followed by a date) found")
+        result.problems.append(f"{page.url}: {NAME}: papers: no paper cards (title followed by a date) found")
     result.follow += [FollowLink(url, "next-page") for url in next_page_links(page)]
     return result
+
+
+def _looks_like_author_page(header: list[Line], cards: list[list[Line]], context: ParseContext) -> bool:
+    if any(PHOTO_LINE.match(line.text) for line in header):
+        return True
+    return any(line_date(line, context) or SOURCE_LINE.match(line.text) for card in cards for line in card[1:])
 
 
 # -- finding the cards -----------------------------------------------------------------------------------
@@ -111,29 +125,42 @@ def _cards_by_element(page: Page) -> tuple[list[Line], list[list[Line]]]:
 
 
 def _cards_by_structure(lines: list[Line], context: ParseContext) -> tuple[list[Line], list[list[Line]]]:
-    """A card starts at a title (a line followed by a date line) or right after a card's source line."""
+    """A card starts after the header, at a title (a line followed by a date line), or after a source line."""
     is_date = [line_date(line, context) is not None for line in lines]
-    starts = []
-    for index, line in enumerate(lines[:-1]):
-        follows_source = bool(starts) and bool(SOURCE_LINE.match(lines[index - 1].text))
-        if not is_date[index] and (is_date[index + 1] or follows_source) and line.text not in CHROME_LINES:
+    header_end = _header_end(lines, is_date)
+    starts = [header_end] if header_end < len(lines) else []
+    for index in range(header_end + 1, len(lines)):
+        line = lines[index]
+        starts_card = SOURCE_LINE.match(lines[index - 1].text) or (index + 1 < len(lines) and is_date[index + 1])
+        if starts_card and not is_date[index] and line.text not in CHROME_LINES:
             starts.append(index)
-    if not starts:
-        return lines, []
     bounds = starts + [len(lines)]
-    return lines[: starts[0]], [lines[start:end] for start, end in zip(bounds, bounds[1:])]
+    return lines[:header_end], [lines[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+def _header_end(lines: list[Line], is_date: list[bool]) -> int:
+    """Where the header (bells, photo, one name line) ends: so a first card without a date is still a card."""
+    seen_name = False
+    for index, line in enumerate(lines):
+        if line.text in CHROME_LINES or PHOTO_LINE.match(line.text):
+            continue
+        if seen_name or (index + 1 < len(lines) and is_date[index + 1]):
+            return index  # a second plain line, or a title (the line above a date)
+        seen_name = True
+    return len(lines)
 
 
 # -- the author ------------------------------------------------------------------------------------------
 
 
 def author_name(header: list[Line]) -> str | None:
-    """The header's name line; else the name in the photo's alt text."""
-    for line in header:
-        if line.text and line.text not in CHROME_LINES and not PHOTO_LINE.match(line.text):
-            return clean_text(line.text)
-    photo = next((PHOTO_LINE.match(line.text) for line in header if PHOTO_LINE.match(line.text)), None)
-    return clean_text(photo["name"]) if photo else None
+    """The header line naming the person in the photo's alt text; else the header's one plain line."""
+    photo = next((match["name"] for line in header if (match := PHOTO_LINE.match(line.text))), None)
+    plain = [clean_text(line.text) for line in header
+             if line.text and line.text not in CHROME_LINES and not PHOTO_LINE.match(line.text)]
+    if photo and clean_text(photo) in plain:
+        return clean_text(photo)
+    return plain[0] if plain else clean_text(photo) if photo else None
 
 
 def photo_url(header: list[Line]) -> str | None:

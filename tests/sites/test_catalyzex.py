@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import Page, parse_page, recognise_site
+from parsers import Page, ParseContext, UnrecognisedPage, parse_page, recognise_site
 from parsers.page import _clean
 from parsers.records import paper_id, to_dict, validation_errors
 from parsers.result import ParseResult
@@ -257,3 +257,35 @@ def test_figure_without_alt_text_is_named_and_the_others_kept() -> None:
     assert len(palm.problems) == 1 and palm.problems[0].startswith("figures:")
     assert "3-Figure3-1.png" in palm.problems[0]  # the image's address, so the figure can be recovered
     assert [r.problems for r in result.records[2:]] == [[], [], []]
+
+
+def test_first_card_without_date_is_still_a_card() -> None:
+    """Cards are found after the header too, not only at a title above a date: PaLM loses its date only."""
+    text = CAPTURE.read_text(encoding="utf-8").replace("Apr 19, 2022\n", "", 1)
+    records = parse_page(Page.from_text(text, URL), as_of=CAPTURE_DAY).records
+    assert [r.name if r.type == "author" else r.title for r in records] == [
+        "Parker Schuh", "PaLM: Scaling Language Modeling with Pathways",
+        "Pathways: Asynchronous Distributed Dataflow for ML",
+        "LazyTensor: combining eager execution with domain-specific compilers",
+        "Swift for TensorFlow: A portable, flexible platform for deep learning"]
+    assert records[1].date is None and len(records[1].authors) == 67
+    assert [p.split(":")[0] for p in records[1].problems] == ["date"]
+
+
+def test_html_without_card_elements_falls_back_to_the_text_structure() -> None:
+    html = HTML.read_text(encoding="utf-8").replace("<article", "<div").replace("</article>", "</div>")
+    records = record_dicts(parse_page(Page.from_html(html, URL), as_of=CAPTURE_DAY))
+    diff = records_diff(read_jsonl(HERE / "parker-schuh.html.expected.jsonl"), records)
+    assert not diff, "\n".join(diff)
+
+
+def test_unknown_layout_on_the_site_is_an_error_naming_url_and_site() -> None:
+    page = Page.from_html("<html><body><h1>Browse papers</h1><p>Nothing here yet</p></body></html>", URL)
+    with pytest.raises(UnrecognisedPage, match=r"Parker%20Schuh: catalyzex: unknown layout"):
+        catalyzex.parse(page, ParseContext(CAPTURE_DAY))
+
+
+def test_only_author_pages_are_claimed_by_host() -> None:
+    paper_page = Page.from_html("<html><body><h1>PaLM</h1></body></html>",
+                                "https://www.catalyzex.com/paper/palm-scaling-language-modeling-with-pathways")
+    assert not catalyzex.recognise(paper_page)
