@@ -58,7 +58,7 @@ def profile_url(name: str) -> str:
 
 
 def recognise(page: Page) -> bool:
-    """An author page by host and path; else by content: the header's photo line plus a bell or a source line."""
+    """An author page by host and path; else by content: the photo line plus a bell or a source line."""
     address = urlparse(page.url)
     if (address.hostname or "").lower() in HOSTS and address.path.startswith(AUTHOR_PATH):
         return True
@@ -73,8 +73,8 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     result = ParseResult(site=NAME, url=page.url)
     header, cards = split_cards(page, context)
     if not _looks_like_author_page(header, cards, context):
-        raise UnrecognisedPage(f"{page.url}: {NAME}: unknown layout (no \"Picture for …\" author photo line and "
-                               "no paper card with a date or \"Via … icon\" source line)")
+        raise UnrecognisedPage(f"{page.url}: {NAME}: unknown layout (no \"Picture for …\" author photo line "
+                               "and no paper card with a date or \"Via … icon\" source line)")
     name = author_name(header)
     if name:
         result.records.append(author_record(page, header, name))
@@ -95,7 +95,8 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
 def _looks_like_author_page(header: list[Line], cards: list[list[Line]], context: ParseContext) -> bool:
     if any(PHOTO_LINE.match(line.text) for line in header):
         return True
-    return any(line_date(line, context) or SOURCE_LINE.match(line.text) for card in cards for line in card[1:])
+    return any(line_date(line, context) or SOURCE_LINE.match(line.text)
+               for card in cards for line in card[1:])
 
 
 # -- finding the cards -----------------------------------------------------------------------------------
@@ -131,7 +132,8 @@ def _cards_by_structure(lines: list[Line], context: ParseContext) -> tuple[list[
     starts = [header_end] if header_end < len(lines) else []
     for index in range(header_end + 1, len(lines)):
         line = lines[index]
-        starts_card = SOURCE_LINE.match(lines[index - 1].text) or (index + 1 < len(lines) and is_date[index + 1])
+        above_date = index + 1 < len(lines) and is_date[index + 1]
+        starts_card = above_date or SOURCE_LINE.match(lines[index - 1].text)
         if starts_card and not is_date[index] and line.text not in CHROME_LINES:
             starts.append(index)
     bounds = starts + [len(lines)]
@@ -168,7 +170,8 @@ def photo_url(header: list[Line]) -> str | None:
 
 
 def author_record(page: Page, header: list[Line], name: str) -> Author:
-    return Author(name=name, source=Source(NAME, page.url), photo_url=photo_url(header), url=profile_url(name))
+    return Author(name=name, source=Source(NAME, page.url), photo_url=photo_url(header),
+                  url=profile_url(name))
 
 
 # -- a paper card ----------------------------------------------------------------------------------------
@@ -233,13 +236,14 @@ def line_date(line: Line, context: ParseContext) -> ParsedDate | None:
 
 
 def card_figures(lines: list[Line]) -> tuple[list[Figure], list[str]]:
-    """Figures from their captions (and <img> src in HTML); an image without alt text is named as a problem."""
+    """Figures from their captions (and <img> src in HTML); an image without alt text is a problem."""
     figures, problems = [], []
     for position, line in enumerate(lines, 1):
         image_url = line.images[0].src if line.images else None
         figure = parse_figure_caption(line.text, image_url) if line.text else None
         if figure is None:
-            problems.append(f"figures: thumbnail {position} has no caption (image without alt text: {image_url})")
+            problems.append(f"figures: thumbnail {position} has no caption "
+                            f"(image without alt text: {image_url})")
         else:
             figures.append(Figure(figure.index, figure.caption, figure.image_url))
     return figures, problems
@@ -288,4 +292,5 @@ def arxiv_links(lines: list[Line]) -> list[str]:
 
 def next_page_links(page: Page) -> list[str]:
     """The listing's next page (rel="next" on a <link> or <a>); author links are not followed by default."""
-    return list(dict.fromkeys(page.absolute(el.get("href")) for el in page.css(NEXT_PAGE_SELECTOR) if el.get("href")))
+    hrefs = [el.get("href") for el in page.css(NEXT_PAGE_SELECTOR)]
+    return list(dict.fromkeys(page.absolute(href) for href in hrefs if href))

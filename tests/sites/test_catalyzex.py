@@ -136,7 +136,8 @@ def test_text_ids_are_title_ids_and_html_ids_are_arxiv_ids_where_linked() -> Non
 # -- the HTML fixture is a faithful rendering of the capture --------------------------------------------
 
 
-@pytest.mark.parametrize("html", [HTML, HERE / "parker-schuh.broken-figure-alt.html"], ids=["html", "figure-alt"])
+@pytest.mark.parametrize("html", [HTML, HERE / "parker-schuh.broken-figure-alt.html"],
+                         ids=["html", "figure-alt"])
 def test_html_fixture_renders_as_the_capture(html: Path) -> None:
     expected = [_clean(line) for line in capture_lines() if line.strip()]
     rendered = Page.from_file(html, URL).texts
@@ -213,7 +214,8 @@ def test_html_follows_arxiv_links_and_the_next_page_but_not_author_links() -> No
 
 
 def test_last_page_and_text_capture_have_no_next_page() -> None:
-    assert [link for link in parse(HERE / "parker-schuh.page2.html", PAGE2_URL).follow if link.kind == "next-page"] == []
+    last_page = parse(HERE / "parker-schuh.page2.html", PAGE2_URL)
+    assert [link for link in last_page.follow if link.kind == "next-page"] == []
     assert parse(CAPTURE).follow == []
 
 
@@ -286,6 +288,6 @@ def test_unknown_layout_on_the_site_is_an_error_naming_url_and_site() -> None:
 
 
 def test_only_author_pages_are_claimed_by_host() -> None:
-    paper_page = Page.from_html("<html><body><h1>PaLM</h1></body></html>",
-                                "https://www.catalyzex.com/paper/palm-scaling-language-modeling-with-pathways")
+    paper_url = "https://www.catalyzex.com/paper/palm-scaling-language-modeling-with-pathways"
+    paper_page = Page.from_html("<html><body><h1>PaLM</h1></body></html>", paper_url)
     assert not catalyzex.recognise(paper_page)
