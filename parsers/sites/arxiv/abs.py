@@ -11,7 +11,7 @@ from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source, Version
 from parsers.result import ParseContext, ParseResult
-from parsers.sites.arxiv.common import author_names, subject_codes, text_without_descriptor
+from parsers.sites.arxiv.common import author_names, select, subject_codes, text_without_descriptor
 
 TITLE = "h1.title"
 AUTHORS = "div.authors"
@@ -47,7 +47,7 @@ ASSUMED_LICENSE = re.compile(r"/licenses/assumed-")
 
 def is_abs_page(page: Page) -> bool:
     """arXiv's own abstract markup: other sites carry citation_arxiv_id too (the embedded-metadata reader's)."""
-    return bool(page.css(HISTORY))
+    return bool(select(page.tree, HISTORY))
 
 
 def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
@@ -84,7 +84,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
 
 
 def _text(page: Page, selector: str) -> str:
-    found = page.css(selector)
+    found = select(page.tree, selector)
     return text_without_descriptor(found[0]) if found else ""
 
 
@@ -101,7 +101,7 @@ def _shown_version(page: Page, identifier, versions: list[Version]) -> int | Non
     from_url = parse_arxiv_id(page.url)
     if from_url and from_url.version:
         return from_url.version
-    for link in page.css(THIS_VERSION):
+    for link in select(page.tree, THIS_VERSION):
         this = parse_arxiv_id(link.text_content())
         if this and this.version:
             return this.version
@@ -111,7 +111,7 @@ def _shown_version(page: Page, identifier, versions: list[Version]) -> int | Non
 def _history(page: Page) -> list[tuple[Version, str, bool]]:
     """Every version in the submission history: (version with its UTC timestamp and size, the date as the
     page prints it, whether that version was withdrawn)."""
-    history = page.css(HISTORY)
+    history = select(page.tree, HISTORY)
     text = clean_text(history[0].text_content()) if history else ""
     entries = []
     for match in HISTORY_ENTRY.finditer(text):
@@ -125,7 +125,7 @@ def _history(page: Page) -> list[tuple[Version, str, bool]]:
 
 
 def _authors(page: Page) -> tuple[list[str], bool | None]:
-    found = page.css(AUTHORS)
+    found = select(page.tree, AUTHORS)
     if found:
         return author_names(found[0])
     # Highwire gives "Last, First": turn it back into the display order the other sites use.
@@ -139,14 +139,14 @@ def _abstract(page: Page) -> str | None:
 
 
 def _categories(page: Page) -> list[str]:
-    found = page.css(SUBJECTS)
+    found = select(page.tree, SUBJECTS)
     return subject_codes(found[0]) if found else []
 
 
 def _table_fields(page: Page) -> dict[str, str]:
     fields = {}
-    for row in page.css(METATABLE_ROWS):
-        label = row.cssselect(LABEL_CELL)
+    for row in select(page.tree, METATABLE_ROWS):
+        label = select(row, LABEL_CELL)
         cells = row.findall("td")
         if not label or len(cells) < 2:
             continue
@@ -158,19 +158,19 @@ def _table_fields(page: Page) -> dict[str, str]:
 
 
 def _doi(page: Page) -> str | None:
-    dois = page.meta.get("citation_doi") or [link.get("data-doi") for link in page.css(DOI_LINKS)]
+    dois = page.meta.get("citation_doi") or [link.get("data-doi") for link in select(page.tree, DOI_LINKS)]
     parsed = [parse_doi(doi) for doi in dois if doi]
     return " ".join(doi for doi in parsed if doi) or None
 
 
 def _license(page: Page) -> str | None:
-    links = page.css(LICENSE_LINK)
+    links = select(page.tree, LICENSE_LINK)
     href = links[0].get("href") if links else None
     return None if not href or ASSUMED_LICENSE.search(href) else href
 
 
 def _pdf_url(page: Page) -> str | None:
-    links = page.css(PDF_LINK)
+    links = select(page.tree, PDF_LINK)
     if links and links[0].get("href"):
         return page.absolute(links[0].get("href"))
     return page.meta_first("citation_pdf_url")

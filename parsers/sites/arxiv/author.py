@@ -9,7 +9,8 @@ from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Author, Source
 from parsers.result import ParseContext, ParseResult
-from parsers.sites.arxiv.listing import entries
+from parsers.sites.arxiv.common import select
+from parsers.sites.arxiv.listing import ENTRY_TERMS, entries
 
 AUTHOR_PATH = re.compile(r"^/a/(?P<author_id>[\w.-]+?)(?:\.html)?/?$")
 HEADING = "#dlpage h1, h1"
@@ -22,7 +23,7 @@ def is_author_page(page: Page) -> bool:
 
 
 def _name(page: Page) -> str | None:
-    for heading in page.css(HEADING):
+    for heading in select(page.tree, HEADING):
         match = HEADING_NAME.match(clean_text(heading.text_content()))
         if match:
             return match["name"]
@@ -40,5 +41,5 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     for paper in papers:
         paper.listed_by = [name] if name else []
     result.records += papers
-    result.declared_counts["paper"] = len(page.css("dl > dt"))
+    result.declared_counts["paper"] = len(select(page.tree, ENTRY_TERMS))
     return result

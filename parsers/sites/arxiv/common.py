@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from lxml.cssselect import CSSSelector
 
 from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
@@ -22,6 +25,16 @@ GROUP_SEPARATOR = re.compile(r"\s*;\s*")
 NOT_TEXT = frozenset({"script", "style", "noscript"})
 # arXiv shortens a URL in comments and abstracts to a link reading "this http URL"; the href is the value.
 SHORTENED_URL = re.compile(r"^\s*this https? URL\s*$")
+
+
+@lru_cache(maxsize=None)
+def _compiled(css: str) -> CSSSelector:
+    return CSSSelector(css)
+
+
+def select(root, css: str) -> list:
+    """CSS selection with the selector compiled once (compiling costs more than matching on these pages)."""
+    return _compiled(css)(root) if root is not None else []
 
 
 def text_without_descriptor(element) -> str:

@@ -14,7 +14,7 @@ from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
 from parsers.result import FollowLink, ParseContext, ParseResult
-from parsers.sites.arxiv.common import author_names, subject_codes, text_without_descriptor
+from parsers.sites.arxiv.common import author_names, select, subject_codes, text_without_descriptor
 
 ARTICLES = "dl#articles"
 ENTRY_TERMS = "dl > dt"
@@ -32,13 +32,13 @@ TOTAL = re.compile(r"Total of\s+([\d,]+)\s+entr", re.I)
 
 
 def is_listing_page(page: Page) -> bool:
-    return bool(page.css(ARTICLES))
+    return bool(select(page.tree, ARTICLES))
 
 
 def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     result = ParseResult(site=site, url=page.url)
     result.records = entries(page, site)
-    paging = page.css(PAGING)
+    paging = select(page.tree, PAGING)
     total = TOTAL.search(clean_text(paging[0].text_content())) if paging else None
     if total:
         result.declared_counts["paper"] = int(parse_number(total.group(1)))
@@ -51,7 +51,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
 def entries(page: Page, site: str) -> list[Paper]:
     """One paper per <dt>/<dd> pair, in page order."""
     papers = []
-    for number, term in enumerate(page.css(ENTRY_TERMS), 1):
+    for number, term in enumerate(select(page.tree, ENTRY_TERMS), 1):
         details = term.getnext()
         while details is not None and details.tag != "dd":
             details = details.getnext()
@@ -60,7 +60,7 @@ def entries(page: Page, site: str) -> list[Paper]:
 
 
 def _entry(page: Page, site: str, number: int, term, details) -> Paper:
-    link = term.cssselect(ABSTRACT_LINK)
+    link = select(term, ABSTRACT_LINK)
     identifier = parse_arxiv_id(link[0].get("href") if link else clean_text(term.text_content()))
     title = _block_text(details, TITLE)
     fallback_title = f"arXiv:{identifier.id}" if identifier else "(no title)"  # a record needs a title
@@ -68,13 +68,13 @@ def _entry(page: Page, site: str, number: int, term, details) -> Paper:
                   source=Source(site, page.url), arxiv_id=identifier.id if identifier else None)
     if identifier:
         paper.url = page.absolute(f"/abs/{identifier.id}")
-    pdf = term.cssselect(PDF_LINK)
+    pdf = select(term, PDF_LINK)
     paper.pdf_url = page.absolute(pdf[0].get("href")) if pdf else None
     if details is not None:
-        authors = details.cssselect(AUTHORS)
+        authors = select(details, AUTHORS)
         if authors:
             paper.authors, paper.authors_complete = author_names(authors[0])
-        subjects = details.cssselect(SUBJECTS)
+        subjects = select(details, SUBJECTS)
         paper.categories = subject_codes(subjects[0]) if subjects else []
         paper.comments = _block_text(details, COMMENTS) or None
         paper.journal_ref = _block_text(details, JOURNAL_REF) or None
@@ -89,7 +89,7 @@ def _entry(page: Page, site: str, number: int, term, details) -> Paper:
 def _block_text(details, selector: str) -> str:
     if details is None:
         return ""
-    found = details.cssselect(selector)
+    found = select(details, selector)
     return text_without_descriptor(found[0]) if found else ""
 
 
