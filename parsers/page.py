@@ -72,6 +72,7 @@ class Page:
     tree: object | None = None                           # lxml root for HTML pages
     encoding: str = "utf-8"
     problems: list[str] = field(default_factory=list)    # what was wrong with the bytes themselves
+    raw: str = ""                                        # the decoded document, for XML feeds and re-parsing
 
     # -- construction -------------------------------------------------------------------------
 
@@ -89,6 +90,7 @@ class Page:
             problems.append(f"bytes not valid {encoding}: {text.count(chr(0xFFFD))} characters replaced")
         page = cls.from_html(text, url) if is_html else cls.from_text(text, url)
         page.encoding = encoding
+        page.raw = text
         page.problems[:0] = problems
         return page
 
@@ -146,6 +148,12 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _absolute(base: str, href: str) -> str:
+    href = href.strip()
+    # urljoin is the costliest step of rendering a page with thousands of author links; most are absolute.
+    return href if href.startswith(("https://", "http://")) else urljoin(base, href)
+
+
 def _render_lines(root, base: str) -> list[Line]:
     """Walk the tree once, breaking lines at block elements, as innerText does.
 
@@ -182,10 +190,10 @@ def _render_lines(root, base: str) -> list[Line]:
         if tag == "img":
             src, alt = el.get("src"), _clean(el.get("alt") or "")
             if src or alt:
-                current.images.append(Image(urljoin(base, src or ""), alt))
+                current.images.append(Image(_absolute(base, src or ""), alt))
                 parts.append(alt)
         elif tag == "a" and el.get("href"):
-            current.links.append(Link(urljoin(base, el.get("href").strip()), _clean(el.text_content()), el.get("rel") or ""))
+            current.links.append(Link(_absolute(base, el.get("href")), _clean(el.text_content()), el.get("rel") or ""))
         if el.text and tag != "img":
             parts.append(el.text)
         for child in el:

@@ -42,8 +42,10 @@ def is_atom_feed(page: Page) -> bool:
 
 
 def feed_text(page: Page) -> str:
-    """The feed's XML. Page keeps a text document as its non-blank lines; XML does not care about the line
-    breaks and blank lines between elements, so joining the lines gives back a document lxml parses."""
+    """The feed's XML: the decoded document where the page kept it, else its lines joined (XML does not
+    care about the line breaks and blank lines between elements)."""
+    if page.raw:
+        return page.raw
     if page.tree is not None:
         return etree.tostring(page.tree, encoding="unicode")
     return "\n".join(page.texts)
