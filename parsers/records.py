@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import dataclasses
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
