@@ -167,15 +167,18 @@ class LoopbackServer:
             body = body.replace(origin.encode("utf-8"), self.origin.encode("utf-8"))
         return self.add_page(path, body, CONTENT_TYPES.get(file.suffix, "application/octet-stream"))
 
-    def add_manifest(self, manifest: Path, fixtures_dir: Path, html_only: bool = True) -> dict[str, str]:
-        """Serve every page of a crawl manifest (``[{"url", "file", "capture"}]``) at its URL's path.
+    def add_manifest(self, manifest: Path, fixtures_dir: Path, html_only: bool = True,
+                     rewrite_links: bool = False) -> dict[str, str]:
+        """Serve every page of a crawl manifest (``[{"url", "file", "capture"}]``) at its URL's path,
+        byte for byte unless `rewrite_links` points absolute links to the manifest's hosts at this server
+        (that changes what the parsers see: an arXiv link is no longer on arxiv.org).
         Returns {manifest url: loopback url}."""
         entries = json.loads(manifest.read_text(encoding="utf-8"))
-        origins = tuple(sorted({_origin(entry["url"]) for entry in entries}))
+        origins = tuple(sorted({_origin(entry["url"]) for entry in entries})) if rewrite_links else ()
         served = {}
         for entry in entries:
             file = fixtures_dir / entry["file"]
-            if html_only and file.suffix != ".html":
+            if html_only and (file.suffix != ".html" or entry.get("variant", "html") != "html"):
                 continue
             path = _path_and_query(entry["url"])
             if path in self._pages:
