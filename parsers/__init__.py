@@ -26,5 +26,7 @@ def parse_page(page: Page, as_of: date, site: str | None = None) -> ParseResult:
         if module is None:
             raise UnrecognisedPage(f"{page.url}: unrecognised page layout (no site adapter matches it)")
     result = module.parse(page, ParseContext(as_of=as_of))
-    result.problems[:0] = page.problems
+    # Every page-level problem reads as one line naming the URL and the site (adapters may already do so).
+    prefix = f"{page.url}: {module.NAME}: "
+    result.problems = [p if p.startswith(page.url) else prefix + p for p in page.problems + result.problems]
     return result

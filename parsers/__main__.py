@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     for record in result.records:
         out.write(json.dumps(to_dict(record), ensure_ascii=False) + "\n")
     for problem in result.problems:
-        print(f"warning: {result.url}: {problem}", file=sys.stderr)
+        print(f"warning: {problem}", file=sys.stderr)
     return 0
 
 
