@@ -218,13 +218,18 @@ def _sort_lines(lines: list[Line]) -> tuple[Line | None, list[Line], list[Line],
             source = line
         elif match := VENUE_LINE.match(line.text):
             venue = clean_text(match["venue"])
-        elif (not line.text and line.images) or parse_figure_caption(line.text) is not None:
+        elif (not line.text and line.images) or _is_figure_caption(line.text):
             figures.append(line)
         elif authors_line is None and not figures:
             authors_line = line
         else:
             abstract.append(line)
     return authors_line, figures, abstract, venue, source
+
+
+def _is_figure_caption(text: str) -> bool:
+    # Captions start "Fig"; testing that first spares parse_figure_caption a clean_text of each abstract.
+    return text[:3].lower() == "fig" and parse_figure_caption(text) is not None
 
 
 def line_date(line: Line, context: ParseContext) -> ParsedDate | None:
