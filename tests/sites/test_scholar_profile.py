@@ -75,8 +75,9 @@ def test_a_metric_the_header_lacks_is_absent_not_zero():
     result = parse_page(Page.from_text(text, URL), as_of=CAPTURE_DAY)
     assert to_dict(result.records[0])["metrics"] == {"h_index": 7, "paper_count": 3, "citation_count": 120}
     assert result.problems == [
-        "1 of 3 declared papers found: page cut short",
-        "card 1 ('A Title'): card: last before the page was cut short (1 of 3); fields may be partial",
+        f"{URL}: scholar-profile: 1 of 3 declared papers found: page cut short",
+        f"{URL}: scholar-profile: card 1 ('A Title'): card: last before the page was cut short (1 of 3); "
+        "fields may be partial",
     ]
 
 
@@ -186,7 +187,7 @@ def test_a_page_cut_mid_card_keeps_what_came_before(name, cards, last_title):
     assert cut["title"] == last_title
     assert any("cut short" in problem for problem in cut["problems"])
     assert result.declared_counts == {"paper": 32}
-    assert f"{cards} of 32 declared papers found: page cut short" in result.problems
+    assert f"{URL}: scholar-profile: {cards} of 32 declared papers found: page cut short" in result.problems
     assert validation_errors(cut) == []
 
 
@@ -205,7 +206,7 @@ def test_cp1252_bytes_still_give_the_records_and_the_encoding_problem_is_named(n
     page = Page.from_file(HERE / name, URL)
     assert page.problems and "not valid utf" in page.problems[0].lower()
     result = parse_page(page, as_of=CAPTURE_DAY)
-    assert result.problems == page.problems
+    assert result.problems == [f"{URL}: scholar-profile: {problem}" for problem in page.problems]
     # The only non-ASCII character of the page is the " · " before organisations; they still come out.
     assert record_diffs([to_dict(r) for r in result.records], read_jsonl(EXPECTED[HTML])) == []
 
