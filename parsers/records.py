@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema
 
+from parsers.fields.figures import Figure  # the field parser's value is the record's value
 from parsers.fields.text import normalise_title
 
 SCHEMA_VERSION = 1
@@ -41,13 +42,6 @@ class Metrics:
     citation_count: int | None = None
     novelty_percent: float | None = None
     ai_score: float | None = None
-
-
-@dataclass
-class Figure:
-    index: int
-    caption: str                 # text after "Figure N for", normally the paper title
-    image_url: str | None = None
 
 
 @dataclass

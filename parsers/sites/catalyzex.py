@@ -250,7 +250,7 @@ def card_figures(lines: list[Line]) -> tuple[list[Figure], list[str]]:
             problems.append(f"figures: thumbnail {position} has no caption "
                             f"(image without alt text: {image_url})")
         else:
-            figures.append(Figure(figure.index, figure.caption, figure.image_url))
+            figures.append(figure)
     return figures, problems
 
 
