@@ -53,7 +53,7 @@ class FetchOnly(scrapy.Spider):
 @dataclass(frozen=True)
 class CrawlTiming:
     label: str
-    pages: int            # page requests the loopback server answered during this crawl (robots.txt not counted)
+    pages: int            # page requests the loopback server answered in this crawl, robots.txt not counted
     elapsed: float        # Scrapy's elapsed_time_seconds: engine start to close
     wall: float           # the whole process, start-up included
     log: str

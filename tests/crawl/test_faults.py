@@ -70,7 +70,8 @@ def served(server: LoopbackServer) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def crawl(server: LoopbackServer, served: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+def crawl(server: LoopbackServer, served: dict[str, str],
+          tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
     starts = [server.url(path) for path in (SCHOLAR, CATALYZEX, DIGEST, TIMEOUT, TRUNCATED, LOOP[0])]
     return crawl_author(starts, tmp_path_factory.mktemp("faults"), server.offline_env(), SETTINGS)
 
@@ -78,10 +79,12 @@ def crawl(server: LoopbackServer, served: dict[str, str], tmp_path_factory: pyte
 def failures_of(crawl: CrawlRun, url: str) -> list[str]:
     """Why each failed-page entry of the crawl summary for `url` failed: its reason, the URL taken out
     (so words in the URL itself, "timeout", "truncated", cannot pass for an explanation)."""
-    return [failure["reason"].replace(url, "<url>") for failure in crawl.failures if failure.get("url") == url]
+    return [failure["reason"].replace(url, "<url>")
+            for failure in crawl.failures if failure.get("url") == url]
 
 
-def test_crawl_finishes_and_fetches_nothing_outside_the_loopback(crawl: CrawlRun, server: LoopbackServer) -> None:
+def test_crawl_finishes_and_fetches_nothing_outside_the_loopback(crawl: CrawlRun,
+                                                                  server: LoopbackServer) -> None:
     assert crawl.returncode == 0, crawl.describe()
     assert server.outside_requests() == []
 
@@ -128,7 +131,8 @@ def test_timeout_is_retried_then_reported_with_its_url(crawl: CrawlRun, server: 
 def test_truncated_body_is_reported_with_its_url(crawl: CrawlRun, server: LoopbackServer) -> None:
     assert len(server.requests_for(TRUNCATED)) >= 1
     [reason] = failures_of(crawl, server.url(TRUNCATED))
-    assert any(word in reason.lower() for word in ("data loss", "truncated", "cut short", "incomplete")), reason
+    explanations = ("data loss", "truncated", "cut short", "incomplete")
+    assert any(word in reason.lower() for word in explanations), reason
 
 
 def test_redirect_loop_is_reported_with_its_url(crawl: CrawlRun, server: LoopbackServer) -> None:
@@ -138,7 +142,8 @@ def test_redirect_loop_is_reported_with_its_url(crawl: CrawlRun, server: Loopbac
 
 
 def test_only_the_broken_pages_are_reported(crawl: CrawlRun, server: LoopbackServer) -> None:
-    reported = {path for path in (TIMEOUT, TRUNCATED, *LOOP, *GOOD_PAGES) if failures_of(crawl, server.url(path))}
+    reported = {path for path in (TIMEOUT, TRUNCATED, *LOOP, *GOOD_PAGES)
+                if failures_of(crawl, server.url(path))}
     assert reported - set(LOOP) == {TIMEOUT, TRUNCATED}
     assert reported & set(LOOP)
 

@@ -70,7 +70,8 @@ def test_default_crawl_reads_robots_first_waits_between_requests_and_honours_ret
     serve_catalyzex(loopback)
     loopback.fail(CATALYZEX, RetryAfter(1), times=1)
     run = crawl_author([loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
-                       {"ALLOW_PRIVATE_HOSTS": "True", "FOLLOW_KINDS": "next-page", "TELNETCONSOLE_ENABLED": "False"})
+                       {"ALLOW_PRIVATE_HOSTS": "True", "FOLLOW_KINDS": "next-page",
+                        "TELNETCONSOLE_ENABLED": "False"})
     assert "author:parker-schuh" in run.ids(), run.describe()
     received = loopback.received
     assert received[0].path == "/robots.txt"
@@ -83,14 +84,15 @@ def test_default_crawl_reads_robots_first_waits_between_requests_and_honours_ret
 
 
 def test_at_most_two_requests_at_once_to_one_host(loopback: LoopbackServer, tmp_path) -> None:
-    """Slow answers (0.3 s) and a short delay (0.05 s) between starts: without the per-host limit about six
-    requests would overlap. (The delay must stay above zero: with DOWNLOAD_DELAY = 0, Scrapy 2.19 on the
-    asyncio reactor starts every queued request of a host at once, ignoring CONCURRENT_REQUESTS_PER_DOMAIN.)"""
+    """Slow answers (0.3 s) and a short delay (0.05 s) between starts: without the per-host limit about
+    six requests would overlap. (The delay must stay above zero: with DOWNLOAD_DELAY = 0, Scrapy 2.19 on
+    the asyncio reactor starts every queued request of a host at once, ignoring
+    CONCURRENT_REQUESTS_PER_DOMAIN.)"""
     loopback.add_file("/author/sharan-narang", FIXTURES / "scholar_profile" / "sharan-narang.html")
     loopback.delay = 0.3
     run = crawl_author([loopback.url("/author/sharan-narang")], tmp_path, loopback.offline_env(),
-                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16", "FOLLOW_KINDS": "paper",
-                        "PAGE_LIMIT": "10"})
+                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16",
+                        "FOLLOW_KINDS": "paper", "PAGE_LIMIT": "10"})
     assert len(page_requests(loopback)) == 10, run.describe()    # the profile and nine paper pages
     assert loopback.max_in_flight <= 2
 
