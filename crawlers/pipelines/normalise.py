@@ -55,7 +55,7 @@ def _dedupe(items: list, key: Callable[[Any], Any]) -> list:
 
 def normalise_value(value: Any, field: str = "") -> Any:
     """The cleaned value: strings collapsed (URLs canonicalised), lists deduplicated, nested records
-    cleaned in place (dataclasses) or copied (dicts)."""
+    (dataclasses, dicts) cleaned copies."""
     if isinstance(value, str):
         text = clean_text(value)
         return normalise_url(text) if field in URL_FIELDS and text else text
@@ -67,9 +67,9 @@ def normalise_value(value: Any, field: str = "") -> Any:
     if isinstance(value, dict):
         return {key: normalise_value(item, key) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            setattr(value, f.name, normalise_value(getattr(value, f.name), f.name))
-        return value
+        # A copy, not an update in place: nested records (Figure, ...) may be frozen.
+        return dataclasses.replace(value, **{f.name: normalise_value(getattr(value, f.name), f.name)
+                                             for f in dataclasses.fields(value) if f.init})
     return value
 
 

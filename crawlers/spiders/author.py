@@ -10,6 +10,7 @@ its arXiv page. The spider only decides what to fetch; ``parsers.parse_page`` re
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,6 +54,7 @@ class AuthorSpider(scrapy.Spider):
         spider.start_urls = spider.find_start_urls()
         spider.allowed_domains = sorted(spider.allowed_hosts())
         spider.follow_kinds = frozenset(crawler.settings.getlist("FOLLOW_KINDS"))
+        crawler.signals.connect(spider.request_dropped, signal=scrapy.signals.request_dropped)
         return spider
 
     # -- what to fetch --------------------------------------------------------------------------
@@ -106,10 +108,17 @@ class AuthorSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         url = request.url if request is not None else "<unknown URL>"
-        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        reason = f"HTTP {response.status}" if response is not None else _describe(failure)
         already_logged = response is not None and "replay-missing" in response.flags
         self.report_failure(url, reason + (" (not in the replay manifest)" if already_logged else ""),
                             log=not already_logged)
+
+    def request_dropped(self, request: scrapy.Request, spider=None) -> None:
+        """A redirect back to a page already requested is dropped as a duplicate, with no errback:
+        report it as the redirect loop it is."""
+        chain = request.meta.get("redirect_urls")
+        if chain and request.url in chain:
+            self.report_failure(chain[0], f"redirect loop: {' -> '.join(chain + [request.url])}")
 
     # -- telling the summary --------------------------------------------------------------------
 
@@ -131,6 +140,13 @@ class AuthorSpider(scrapy.Spider):
             signals.page_parsed, url=response.url, site=result.site,
             listing=response.meta.get("listing", response.url), declared_counts=dict(result.declared_counts),
             parsed_counts=parsed_counts, problems=list(result.problems))
+
+
+def _describe(failure: Failure) -> str:
+    """One line: the exception in words ("response data loss error") and its message, if any."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", failure.type.__name__).lower()
+    message = " ".join(failure.getErrorMessage().split())
+    return f"{words}: {message}" if message else words
 
 
 def replay_start_urls(settings) -> list[str]:
