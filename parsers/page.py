@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -26,7 +26,6 @@ BLOCK_TAGS = frozenset(
 )
 # Never rendered as text.
 SKIP_TAGS = frozenset("script style noscript template head svg".split())
-_SPACES = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 # How much of a page must look like markup for it to be read as HTML rather than as a text capture.
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|div|meta|p|a)[\s>]", re.I)
 
@@ -62,17 +61,35 @@ class Line:
         return next((link for link in self.links if re.search(pattern, link.url)), None)
 
 
-@dataclass
 class Page:
-    url: str
-    lines: list[Line]
-    kind: str = "text"                                   # "html" or "text"
-    meta: dict[str, list[str]] = field(default_factory=dict)  # <meta name|property> -> values, in order
-    jsonld: list[dict] = field(default_factory=list)
-    tree: object | None = None                           # lxml root for HTML pages
-    encoding: str = "utf-8"
-    problems: list[str] = field(default_factory=list)    # what was wrong with the bytes themselves
-    raw: str = ""                                        # the decoded document, for XML feeds and re-parsing
+    """A page as lines of visible text, plus, for HTML, its tree, meta tags and JSON-LD.
+
+    The lines of an HTML page are rendered on first use: adapters that read only the tree and the
+    meta tags (arXiv) never pay for the rendering.
+    """
+
+    def __init__(self, url: str, lines: list[Line] | None = None, kind: str = "text", *,
+                 meta: dict[str, list[str]] | None = None, jsonld: list[dict] | None = None,
+                 tree: object | None = None, base: str | None = None) -> None:
+        self.url = url
+        self.kind = kind                              # "html" or "text"
+        self.meta = meta or {}                        # <meta name|property|itemprop> -> values, in order
+        self.jsonld = jsonld or []
+        self.tree = tree                              # lxml root for HTML pages
+        self.encoding = "utf-8"
+        self.problems: list[str] = []                 # what was wrong with the bytes themselves
+        self.raw = ""                                 # the decoded document, for XML feeds and re-parsing
+        self._base = base or url
+        self._lines = lines
+
+    @property
+    def lines(self) -> list[Line]:
+        if self._lines is None:
+            self._lines = _render_lines(self.tree, self._base) if self.tree is not None else []
+        return self._lines
+
+    def __repr__(self) -> str:
+        return f"Page({self.url!r}, kind={self.kind!r})"
 
     # -- construction -------------------------------------------------------------------------
 
@@ -112,9 +129,8 @@ class Page:
         except (etree.ParserError, ValueError) as exc:
             raise PageError(f"{url}: not parseable as HTML ({exc})") from exc
         base = root.xpath("string(//base/@href)") or url
-        page = cls(url=url, lines=_render_lines(root, base), kind="html", tree=root)
-        page.meta = _read_meta(root)
-        page.jsonld, bad = _read_jsonld(root)
+        jsonld, bad = _read_jsonld(root)
+        page = cls(url, None, "html", meta=_read_meta(root), jsonld=jsonld, tree=root, base=base)
         page.problems += bad
         return page
 
@@ -145,13 +161,26 @@ class Page:
 
 
 def _clean(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    if "\u200b" in text:
+        text = text.replace("\u200b", " ")
+    return " ".join(text.split())  # str.split folds every Unicode space, nbsp included; faster than a regex
 
 
-def _absolute(base: str, href: str) -> str:
-    href = href.strip()
-    # urljoin is the costliest step of rendering a page with thousands of author links; most are absolute.
-    return href if href.startswith(("https://", "http://")) else urljoin(base, href)
+class _Resolver:
+    """Absolute URLs for hrefs, cheaply: most links on these pages are absolute or root-relative."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    def __call__(self, href: str) -> str:
+        href = href.strip()
+        if href.startswith(("https://", "http://")):
+            return href
+        if self.origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
+            return self.origin + href
+        return urljoin(self.base, href)
 
 
 def _render_lines(root, base: str) -> list[Line]:
@@ -159,52 +188,55 @@ def _render_lines(root, base: str) -> list[Line]:
 
     An ``<img>`` renders as its alt text, inline, and the line carries the image: the text
     captures of these sites show alt texts ("Figure 1 for …", "Viaarxiv icon").
+    Iterative (lxml's iterwalk) rather than recursive: this walk is most of the cost of a page.
     """
+    absolute = _Resolver(base)
     lines: list[Line] = []
-    current = Line("")
     parts: list[str] = []
+    current = Line("")
 
     def flush() -> None:
-        nonlocal current, parts
-        text = _clean("".join(parts))
+        nonlocal current
+        text = _clean("".join(parts)) if parts else ""
         if text or current.images:
             current.text = text
             lines.append(current)
-        current, parts = Line(""), []
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None:  # comment or processing instruction
-            if el.tail:
-                parts.append(el.tail)
-            return
-        tag = tag.lower()
-        if tag in SKIP_TAGS:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        block = tag in BLOCK_TAGS
-        if block:
-            flush()
-            current.element = el
-        if tag == "img":
-            src, alt = el.get("src"), _clean(el.get("alt") or "")
-            if src or alt:
-                current.images.append(Image(_absolute(base, src or ""), alt))
-                parts.append(alt)
-        elif tag == "a" and el.get("href"):
-            current.links.append(Link(_absolute(base, el.get("href")), _clean(el.text_content()), el.get("rel") or ""))
-        if el.text and tag != "img":
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        if el.tail:
-            parts.append(el.tail)
+        current = Line("")
+        parts.clear()
 
     body = root.find("body")
-    walk(body if body is not None else root)
+    walker = etree.iterwalk(body if body is not None else root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):  # comment or processing instruction: only its tail is text
+            if event == "end" and el.tail:
+                parts.append(el.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in SKIP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+                current.element = el
+            if tag == "img":
+                src, alt = el.get("src"), _clean(el.get("alt") or "")
+                if src or alt:
+                    current.images.append(Image(absolute(src or ""), alt))
+                    parts.append(alt)
+                continue
+            if tag == "a":
+                href = el.get("href")
+                if href:
+                    current.links.append(Link(absolute(href), _clean(el.text_content()), el.get("rel") or ""))
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.tail:
+                parts.append(el.tail)
     flush()
     return lines
 

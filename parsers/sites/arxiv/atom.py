@@ -37,8 +37,10 @@ RECOVERING_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, hug
 
 
 def is_atom_feed(page: Page) -> bool:
-    head = "\n".join(page.texts[:5])
-    return page.kind == "text" and bool(FEED_START.search(head) or (API_PATH in page.url and "<feed" in head))
+    if page.kind != "text":  # an HTML page is never a feed: do not render its lines to find out
+        return False
+    head = page.raw[:2000] or "\n".join(page.texts[:5])
+    return bool(FEED_START.search(head) or (API_PATH in page.url and "<feed" in head))
 
 
 def feed_text(page: Page) -> str:
