@@ -84,16 +84,16 @@ def test_default_crawl_reads_robots_first_waits_between_requests_and_honours_ret
 
 
 def test_at_most_two_requests_at_once_to_one_host(loopback: LoopbackServer, tmp_path) -> None:
-    """Slow answers (0.3 s) and a short delay (0.05 s) between starts: without the per-host limit about
-    six requests would overlap. (The delay must stay above zero: with DOWNLOAD_DELAY = 0, Scrapy 2.19 on
-    the asyncio reactor starts every queued request of a host at once, ignoring
-    CONCURRENT_REQUESTS_PER_DOMAIN.)"""
-    loopback.add_file("/author/sharan-narang", FIXTURES / "scholar_profile" / "sharan-narang.html")
+    """Ten start pages on one host, slow answers (0.3 s) and a short delay (0.05 s) between starts: without
+    the per-host limit about six requests would overlap. (The delay must stay above zero: with
+    DOWNLOAD_DELAY = 0, Scrapy 2.19 on the asyncio reactor starts every queued request of a host at once,
+    ignoring CONCURRENT_REQUESTS_PER_DOMAIN.)"""
+    starts = [loopback.add_file(f"/paper/copy-{number}", FIXTURES / "paper_digest" / "palm.html")
+              for number in range(10)]
     loopback.delay = 0.3
-    run = crawl_author([loopback.url("/author/sharan-narang")], tmp_path, loopback.offline_env(),
-                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16",
-                        "FOLLOW_KINDS": "paper", "PAGE_LIMIT": "10"})
-    assert len(page_requests(loopback)) == 10, run.describe()    # the profile and nine paper pages
+    run = crawl_author(starts, tmp_path, loopback.offline_env(),
+                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16", "FOLLOW_KINDS": ""})
+    assert len(page_requests(loopback)) == 10, run.describe()
     assert loopback.max_in_flight <= 2
 
 
