@@ -292,7 +292,9 @@ def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Lin
 
 
 def arxiv_links(lines: list[Line]) -> list[str]:
-    return [link.url for line in lines for link in line.links if ARXIV_LINK.match(link.url)]
+    """Links to the paper on arXiv; a link to an arXiv search (no id known) is not a paper page."""
+    return [link.url for line in lines for link in line.links
+            if ARXIV_LINK.match(link.url) and parse_arxiv_id(link.url)]
 
 
 def next_page_links(page: Page) -> list[str]:

@@ -278,9 +278,9 @@ def _read_abstract(lines: list[Line], fields: dict) -> list[str]:
 
 
 def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
+    # The card's title links to this site's own paper page, whose layout no adapter knows: it stays in
+    # `url` but is not followed. The arXiv page is the paper's reference source.
     links = []
-    if paper.url:
-        links.append(FollowLink(paper.url, "paper"))
     arxiv = card.meta.line.link_to(ARXIV_LINK)
     if arxiv:
         links.append(FollowLink(arxiv.url, "arxiv"))
