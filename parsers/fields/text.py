@@ -30,6 +30,7 @@ ABBREVIATIONS = frozenset(
     "e.g i.e al cf vs approx fig figs eq eqs sec secs ref refs no nos vol pp ch dr prof mr mrs ms st jr sr"
     " resp incl ca".split())
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_HYPHEN_END = re.compile(r"\w-$")
 
 
 def clean_text(text: str) -> str:
@@ -46,15 +47,16 @@ def join_wrapped_lines(lines: list[str]) -> str:
         lines = lines.splitlines()
     if not isinstance(lines, (list, tuple)):
         return ""
-    joined = ""
+    parts: list[str] = []
     for line in (clean_text(line) for line in lines):
         if not line:
             continue
-        if re.search(r"\w-$", joined):
-            joined += line
+        # Look only at the end of the previous line: testing the whole text so far grows quadratically.
+        if parts and _WORD_HYPHEN_END.search(parts[-1][-2:]):
+            parts.append(line)
         else:
-            joined = f"{joined} {line}" if joined else line
-    return joined
+            parts.append(f" {line}" if parts else line)
+    return "".join(parts)
 
 
 def _tex_command(match: re.Match[str]) -> str:
