@@ -7,6 +7,10 @@
     /broken/timeout                  held open longer than DOWNLOAD_TIMEOUT, every time
     /broken/truncated                the digest page with a Content-Length longer than its body, every time
     /broken/loop-a, /broken/loop-b   redirect to each other forever
+    /broken/unavailable              503 every time
+    /broken/missing                  404 (no such page)
+    /broken/slow-down                429 with a Retry-After longer than RETRY_AFTER_MAX, every time
+    /broken/unknown-layout           a page no site adapter recognises (fixtures/unknown/some-page.html)
 
 What a user needs: every record the good pages carry arrives exactly once, the transient faults end in
 success after a retry (that waited as long as the server asked), and each page that failed for good is
@@ -29,12 +33,17 @@ DIGEST = "/paper/2204.02311"
 TIMEOUT = "/broken/timeout"
 TRUNCATED = "/broken/truncated"
 LOOP = ("/broken/loop-a", "/broken/loop-b")
+UNAVAILABLE = "/broken/unavailable"
+MISSING = "/broken/missing"
+SLOW_DOWN = "/broken/slow-down"
+UNKNOWN_LAYOUT = "/broken/unknown-layout"
+FAILING_PAGES = (TIMEOUT, TRUNCATED, UNAVAILABLE, MISSING, SLOW_DOWN, UNKNOWN_LAYOUT)
 GOOD_PAGES = (SCHOLAR, CATALYZEX, CATALYZEX_PAGE_2, DIGEST)
 
 RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 1
 SETTINGS = {**FAST, "DOWNLOAD_TIMEOUT": str(DOWNLOAD_TIMEOUT), "RETRY_TIMES": str(RETRY_TIMES),
-            "REDIRECT_MAX_TIMES": "5", "FOLLOW_KINDS": "next-page"}
+            "REDIRECT_MAX_TIMES": "5", "FOLLOW_KINDS": "next-page", "RETRY_AFTER_MAX": "10"}
 
 
 def manifest_rows() -> list[dict]:
@@ -66,13 +75,16 @@ def served(server: LoopbackServer) -> dict[str, str]:
     server.add_file(TRUNCATED, FIXTURES / "paper_digest" / "palm.html")
     server.fail(TRUNCATED, Truncated(0.5), times=None)
     server.redirect_loop(*LOOP)
+    server.fail(UNAVAILABLE, Status(503), times=None)
+    server.fail(SLOW_DOWN, RetryAfter(60), times=None)
+    server.add_file(UNKNOWN_LAYOUT, FIXTURES / "unknown" / "some-page.html")
     return served
 
 
 @pytest.fixture(scope="module")
 def crawl(server: LoopbackServer, served: dict[str, str],
           tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
-    starts = [server.url(path) for path in (SCHOLAR, CATALYZEX, DIGEST, TIMEOUT, TRUNCATED, LOOP[0])]
+    starts = [server.url(path) for path in (SCHOLAR, CATALYZEX, DIGEST, *FAILING_PAGES, LOOP[0])]
     return crawl_author(starts, tmp_path_factory.mktemp("faults"), server.offline_env(), SETTINGS)
 
 
@@ -141,17 +153,41 @@ def test_redirect_loop_is_reported_with_its_url(crawl: CrawlRun, server: Loopbac
     assert "redirect" in reason.lower(), reason
 
 
+def test_503_is_retried_then_reported_with_its_status(crawl: CrawlRun, server: LoopbackServer) -> None:
+    assert len(server.requests_for(UNAVAILABLE)) == RETRY_TIMES + 1
+    [reason] = failures_of(crawl, server.url(UNAVAILABLE))
+    assert "503" in reason, reason
+
+
+def test_404_is_reported_once_without_retrying(crawl: CrawlRun, server: LoopbackServer) -> None:
+    assert len(server.requests_for(MISSING)) == 1
+    [reason] = failures_of(crawl, server.url(MISSING))
+    assert "404" in reason, reason
+
+
+def test_retry_after_beyond_the_cap_gives_up_at_once_and_is_reported(crawl: CrawlRun,
+                                                                     server: LoopbackServer) -> None:
+    assert len(server.requests_for(SLOW_DOWN)) == 1
+    [reason] = failures_of(crawl, server.url(SLOW_DOWN))
+    assert "429" in reason, reason
+
+
+def test_unknown_layout_is_reported_as_such(crawl: CrawlRun, server: LoopbackServer) -> None:
+    [reason] = failures_of(crawl, server.url(UNKNOWN_LAYOUT))
+    assert "unrecognised" in reason.lower() or "unknown" in reason.lower(), reason
+
+
 def test_only_the_broken_pages_are_reported(crawl: CrawlRun, server: LoopbackServer) -> None:
-    reported = {path for path in (TIMEOUT, TRUNCATED, *LOOP, *GOOD_PAGES)
-                if failures_of(crawl, server.url(path))}
-    assert reported - set(LOOP) == {TIMEOUT, TRUNCATED}
+    reported = {path for path in (*FAILING_PAGES, *LOOP, *GOOD_PAGES) if failures_of(crawl, server.url(path))}
+    assert reported - set(LOOP) == set(FAILING_PAGES)
     assert reported & set(LOOP)
 
 
 def test_summary_counts_the_failed_pages(crawl: CrawlRun) -> None:
     assert crawl.stats, f"no <output>.stats.json was written\n{crawl.describe()}"
-    assert crawl.scrapy_stats.get("pages/failed") == 3, json.dumps(crawl.stats, indent=1)
-    assert len(crawl.failures) == 3
+    failed = len(FAILING_PAGES) + 1                                # and the redirect loop
+    assert crawl.scrapy_stats.get("pages/failed") == failed, json.dumps(crawl.stats, indent=1)
+    assert len(crawl.failures) == failed
 
 
 def test_each_failure_reason_is_one_line_naming_the_url(crawl: CrawlRun) -> None:
@@ -165,5 +201,5 @@ def test_every_record_written_is_valid(crawl: CrawlRun) -> None:
 
 
 def test_log_names_each_failed_url(crawl: CrawlRun, server: LoopbackServer) -> None:
-    for path in (TIMEOUT, TRUNCATED):
+    for path in FAILING_PAGES:
         assert server.url(path) in crawl.log
