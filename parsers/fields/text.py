@@ -31,6 +31,7 @@ ABBREVIATIONS = frozenset(
     " resp incl ca".split())
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD_HYPHEN_END = re.compile(r"\w-$")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def clean_text(text: str) -> str:
@@ -81,9 +82,11 @@ def strip_tex(text: str) -> str:
 
 def fold_key(text: str) -> str:
     """Matching key: TeX and accents stripped, casefolded, every run of non-alphanumerics one space."""
-    text = unicodedata.normalize("NFKD", strip_tex(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_LETTER_FOLDS)
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    text = strip_tex(text)
+    if not text.isascii():  # most titles and names are plain ASCII: skip the per-character accent fold
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_LETTER_FOLDS)
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def normalise_title(title: str) -> str:
