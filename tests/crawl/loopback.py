@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -113,7 +114,7 @@ class LoopbackServer:
         self.max_in_flight = 0                    # most requests being answered at the same moment
         self._in_flight = 0
         self.stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer((LOOPBACK_HOST, 0), _Handler)
+        self._httpd = _Server((LOOPBACK_HOST, 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.loopback = self          # type: ignore[attr-defined]
         self.port: int = self._httpd.server_address[1]
@@ -252,6 +253,14 @@ class LoopbackServer:
         if path == "/robots.txt" and self.robots_txt is not None:
             return Served(self.robots_txt.encode("utf-8"), CONTENT_TYPES[".txt"])
         return self._pages.get(path)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client hanging up (a timeout, a cancelled oversized download) is expected here: stay quiet."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

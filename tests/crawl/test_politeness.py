@@ -136,3 +136,16 @@ def test_outside_hosts_and_private_addresses_are_not_fetched_and_are_counted(
     assert run.scrapy_stats.get("offsite/private") == 2            # the private start page and link
     assert run.scrapy_stats.get("offsite/filtered", 0) >= 1        # the outside host's link
     assert loopback.url("/author/sharan-narang") in run.log
+
+
+def test_page_over_download_maxsize_is_dropped_and_reported(loopback: LoopbackServer, tmp_path) -> None:
+    """The scholar profile (59 KB) over a 30 KB cap: not parsed, named in the summary; the CatalyzeX page
+    (17 KB) under it is crawled as usual."""
+    serve_catalyzex(loopback)
+    oversized = loopback.add_file("/author/sharan-narang", FIXTURES / "scholar_profile" / "sharan-narang.html")
+    run = crawl_author([oversized, loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
+                       {**FAST, "FOLLOW_KINDS": "", "DOWNLOAD_MAXSIZE": "30000", "RETRY_TIMES": "0"})
+    assert "author:parker-schuh" in run.ids(), run.describe()
+    assert "author:sharan-narang" not in run.ids()
+    [failure] = [failure for failure in run.failures if failure["url"] == oversized]
+    assert "size" in failure["reason"].replace(oversized, ""), failure
