@@ -142,7 +142,8 @@ def test_page_over_download_maxsize_is_dropped_and_reported(loopback: LoopbackSe
     """The scholar profile (59 KB) over a 30 KB cap: not parsed, named in the summary; the CatalyzeX page
     (17 KB) under it is crawled as usual."""
     serve_catalyzex(loopback)
-    oversized = loopback.add_file("/author/sharan-narang", FIXTURES / "scholar_profile" / "sharan-narang.html")
+    oversized = loopback.add_file("/author/sharan-narang",
+                                  FIXTURES / "scholar_profile" / "sharan-narang.html")
     run = crawl_author([oversized, loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
                        {**FAST, "FOLLOW_KINDS": "", "DOWNLOAD_MAXSIZE": "30000", "RETRY_TIMES": "0"})
     assert "author:parker-schuh" in run.ids(), run.describe()
