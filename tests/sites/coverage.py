@@ -206,16 +206,23 @@ class _LineMatcher:
         ends = [m.start() for m in re.finditer(r"(?<=\w)(?!\w)|(?<=[.!?,;:)\]])(?= |$)", line[start:])]
         for end in sorted({start + e for e in ends}, reverse=True):
             piece = line[start:end].strip()
-            if piece.count(" ") + 1 < MIN_FRAGMENT_WORDS:
-                break
             carrier = self._fragment_carrier(piece)
             if carrier:
                 yield end, carrier
                 return
 
     def _fragment_carrier(self, piece: str) -> str | None:
-        """The field whose value holds ``piece`` word-aligned, if the piece has at least two words."""
+        """The field whose value holds ``piece`` word-aligned: anywhere if the piece has at least two words;
+        a single word only as the head or tail of a value (a wrapped title's last word alone on a line)."""
         if piece.count(" ") + 1 < MIN_FRAGMENT_WORDS:
+            # Only prose wraps like that: not a metric ("h-index 29") or a bare number.
+            if not any(ch.isalpha() for ch in piece):
+                return None
+            for value in self.long_values:
+                if value.count(" ") < 2 or ".metrics." in self.carried[value]:
+                    continue
+                if value.endswith(" " + piece) or value.startswith(piece + " "):
+                    return self.carried[value] + " (part)"
             return None
         for value in self.long_values:
             at = value.find(piece)

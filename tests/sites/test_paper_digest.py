@@ -131,18 +131,13 @@ def test_follows_the_papers_arxiv_page_and_not_the_related_papers(name):
     assert parse_fixture(name).follow == [FollowLink("http://arxiv.org/abs/2204.02311v2", "arxiv")]
 
 
-# Lines the records do carry but tests/sites/coverage.py cannot yet credit: it takes a piece of a wrapped
-# value only when the piece has two words, and related paper 10's title wraps one word ("Models") onto a line.
-COVERAGE_TOOL_GAPS = {"Models [12.759281077118567]"}
-
-
 def test_every_line_of_capture_003_is_carried_by_a_record_or_declared_chrome():
     capture = (DIR / "palm.txt").read_text(encoding="utf-8").splitlines()
     records = parse_fixture("palm.txt").records
     missing = uncovered_lines(capture, records, paper_digest.CHROME_LINES)
     explained = explain_lines(capture, records, paper_digest.CHROME_LINES)
-    assert set(missing) <= COVERAGE_TOOL_GAPS, "\n".join(f"{line!r} <- {who}" for line, who in explained)
-    # ... and the gap line really is in the record: the tail of related paper 10's title, and its score.
+    assert missing == [], "\n".join(f"{line!r} <- {who}" for line, who in explained)
+    # "Models [12.759281077118567]" is the one-word tail of related paper 10's wrapped title, and its score.
     last = records[0].related[9]
     assert last.title.endswith(" Models") and last.score == 12.759281077118567
 
