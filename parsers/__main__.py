@@ -7,6 +7,7 @@ Exits 2 with one line on stderr when the page cannot be read or recognised.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from datetime import date
@@ -39,9 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, PageError, UnrecognisedPage, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = sys.stdout
-    for record in result.records:
-        out.write(json.dumps(to_dict(record), ensure_ascii=False) + "\n")
+    try:
+        for record in result.records:
+            sys.stdout.write(json.dumps(to_dict(record), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown from flushing again
+        return 0
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
