@@ -14,6 +14,7 @@ from parsers.result import ParseResult
 from parsers.sites import catalyzex
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
 from tests.sites.coverage import explain_lines, uncovered_lines
+from tests.sites.expected import field_diffs, record_diffs
 
 HERE = FIXTURES / "catalyzex"
 URL = "https://www.catalyzex.com/author/Parker%20Schuh"
@@ -39,39 +40,6 @@ def record_dicts(result: ParseResult) -> list[dict]:
     return [json.loads(json.dumps(to_dict(record))) for record in result.records]
 
 
-def _short(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _value_diff(path: str, expected: object, actual: object) -> list[str]:
-    """Differences as "path: expected X, got Y" lines, descending into dicts and lists to the first leaf."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        return [line for key in sorted(expected.keys() | actual.keys(), key=str)
-                for line in _value_diff(f"{path}.{key}", expected.get(key), actual.get(key))]
-    if isinstance(expected, list) and isinstance(actual, list):
-        if len(expected) != len(actual):
-            missing = [item for item in expected if item not in actual]
-            extra = [item for item in actual if item not in expected]
-            return [f"{path}: expected {len(expected)} items, got {len(actual)}; "
-                    f"missing {_short(missing)}, unexpected {_short(extra)}"]
-        return [line for index, (e, a) in enumerate(zip(expected, actual))
-                for line in _value_diff(f"{path}[{index}]", e, a)]
-    return [] if expected == actual else [f"{path}: expected {_short(expected)}, got {_short(actual)}"]
-
-
-def records_diff(expected: list[dict], actual: list[dict]) -> list[str]:
-    """Field-by-field differences, each line naming the record (by title or name) and the field."""
-    lines = []
-    if len(expected) != len(actual):
-        lines.append(f"expected {len(expected)} records, got {len(actual)}: "
-                     f"{[r.get('title') or r.get('name') for r in actual]}")
-    for number, (e, a) in enumerate(zip(expected, actual)):
-        label = f"record {number} ({e.get('title') or e.get('name')})"
-        lines += _value_diff(label, e, a)
-    return lines
-
-
 def capture_lines() -> list[str]:
     return CAPTURE.read_text(encoding="utf-8").splitlines()
 
@@ -82,7 +50,7 @@ def capture_lines() -> list[str]:
 @pytest.mark.parametrize("case", CASES)
 def test_records_match_expected_field_by_field(case: str) -> None:
     path, url, expected_path = CASES[case]
-    diff = records_diff(read_jsonl(expected_path), record_dicts(parse(path, url)))
+    diff = record_diffs(record_dicts(parse(path, url)), read_jsonl(expected_path))
     assert not diff, "\n".join(diff)
 
 
@@ -120,7 +88,7 @@ def test_text_and_html_give_the_same_records_bar_what_only_html_has() -> None:
 
     text = without_html_only(record_dicts(parse(CAPTURE)))
     html = without_html_only(record_dicts(parse(HTML)))
-    diff = records_diff(text, html)
+    diff = field_diffs(html, text)
     assert not diff, "\n".join(diff)
 
 
@@ -229,7 +197,7 @@ def test_card_without_date_keeps_its_other_fields_and_names_the_gap() -> None:
         del lazy[key]
     actual = record_dicts(result)
     problems = actual[3].pop("problems", [])
-    assert not records_diff(expected, actual), "\n".join(records_diff(expected, actual))
+    assert not record_diffs(actual, expected), "\n".join(record_diffs(actual, expected))
     assert len(problems) == 1 and problems[0].startswith("date:")
     assert any("card 3" in p and "LazyTensor" in p and "date" in p for p in result.problems)
 
@@ -246,7 +214,7 @@ def test_truncated_html_keeps_earlier_papers_and_a_partial_last_one() -> None:
     lazy["id"] = paper_id(lazy["title"])
     actual = record_dicts(result)
     problems = actual[3].pop("problems", []) if len(actual) > 3 else []
-    assert not records_diff(expected, actual), "\n".join(records_diff(expected, actual))
+    assert not record_diffs(actual, expected), "\n".join(record_diffs(actual, expected))
     assert sorted(p.split(":", 1)[0] for p in problems) == ["abstract", "via"]
     assert [r.problems for r in result.records[:3]] == [[], [], []]
 
@@ -276,7 +244,7 @@ def test_first_card_without_date_is_still_a_card() -> None:
 def test_html_without_card_elements_falls_back_to_the_text_structure() -> None:
     html = HTML.read_text(encoding="utf-8").replace("<article", "<div").replace("</article>", "</div>")
     records = record_dicts(parse_page(Page.from_html(html, URL), as_of=CAPTURE_DAY))
-    diff = records_diff(read_jsonl(HERE / "parker-schuh.html.expected.jsonl"), records)
+    diff = record_diffs(records, read_jsonl(HERE / "parker-schuh.html.expected.jsonl"))
     assert not diff, "\n".join(diff)
 
 

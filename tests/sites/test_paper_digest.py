@@ -16,6 +16,7 @@ from parsers.result import FollowLink, ParseContext
 from parsers.sites import paper_digest
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
 from tests.sites.coverage import explain_lines, uncovered_lines
+from tests.sites.expected import field_diffs
 
 URL = "https://digest.example.org/paper/2204.02311"
 CONTEXT = ParseContext(as_of=CAPTURE_DAY)
@@ -29,22 +30,6 @@ EXPECTED = {
 def parse_fixture(name: str):
     """Through recognition, as the crawl does it: the page must be recognised by content alone."""
     return parse_page(Page.from_file(DIR / name, URL), as_of=CAPTURE_DAY)
-
-
-def field_diffs(actual: Any, expected: Any, path: str = "") -> list[str]:
-    """Every place the two JSON values differ, one line each ("related[6].title: got ..., expected ...")."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        return [diff for key in sorted(expected.keys() | actual.keys())
-                for diff in field_diffs(actual.get(key), expected.get(key), f"{path}.{key}" if path else key)]
-    if isinstance(expected, list) and isinstance(actual, list):
-        diffs = [diff for index, (got, want) in enumerate(zip(actual, expected))
-                 for diff in field_diffs(got, want, f"{path}[{index}]")]
-        if len(actual) != len(expected):
-            diffs.append(f"{path}: {len(actual)} items, expected {len(expected)}")
-        return diffs
-    if actual != expected or type(actual) is not type(expected):
-        return [f"{path}: got {actual!r}, expected {expected!r}"]
-    return []
 
 
 def expected_paper(name: str) -> dict:

@@ -12,6 +12,7 @@ from parsers.records import to_dict, validation_errors
 from parsers.result import FollowLink
 from parsers.sites import scholar_profile
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
+from tests.sites.expected import record_diffs
 
 HERE = FIXTURES / "scholar_profile"
 URL = "https://profiles.example.org/author/sharan-narang"
@@ -22,30 +23,6 @@ EXPECTED = {CAPTURE: HERE / "sharan-narang.expected.jsonl", HTML: HERE / "sharan
 
 def parse(path: Path, url: str = URL):
     return parse_page(Page.from_file(path, url), as_of=CAPTURE_DAY)
-
-
-def record_diffs(actual: list[dict], expected: list[dict]) -> list[str]:
-    """One line per differing field: "paper 3 'PaLM: ...': date: got '2022-04-06', expected '2022-04-05'".
-
-    Every field of the expected record is compared, and every field the parser gave beyond it is reported;
-    an expected record without "id" only requires a title-hash id (the hash is not written by hand).
-    """
-    diffs = []
-    if len(actual) != len(expected):
-        diffs.append(f"record count: got {len(actual)}, expected {len(expected)}")
-    for number, (got, want) in enumerate(zip(actual, expected)):
-        where = f"{want.get('type')} {number} {want.get('title') or want.get('name')!r}"
-        for key in sorted(want.keys() | got.keys()):
-            if key == "id" and key not in want:
-                if not str(got.get("id", "")).startswith("title:"):
-                    diffs.append(f"{where}: id: got {got.get('id')!r}, expected a title: id")
-            elif key not in got:
-                diffs.append(f"{where}: {key}: missing, expected {want[key]!r}")
-            elif key not in want:
-                diffs.append(f"{where}: {key}: unexpected {got[key]!r}")
-            elif got[key] != want[key]:
-                diffs.append(f"{where}: {key}: got {got[key]!r}, expected {want[key]!r}")
-    return diffs
 
 
 # -- the page model renders the HTML as the capture ---------------------------------------------------
@@ -223,9 +200,12 @@ def test_the_record_diff_helper_reports_each_field():
     want = [{"type": "paper", "title": "T", "date": "2022-04-05", "authors": ["A"]}]
     got = [{"type": "paper", "id": "arxiv:1", "title": "T", "date": "2022-04-06", "venue": "X"}]
     assert record_diffs(got, want) == [
+        "paper 0 'T': id: expected a title: id",
         "paper 0 'T': authors: missing, expected ['A']",
         "paper 0 'T': date: got '2022-04-06', expected '2022-04-05'",
-        "paper 0 'T': id: got 'arxiv:1', expected a title: id",
         "paper 0 'T': venue: unexpected 'X'",
     ]
+    nested = [{"type": "paper", "title": "T", "id": "x", "related": [{"title": "R", "score": 2.0}]}]
+    assert record_diffs([{**nested[0], "related": [{"title": "R", "score": 2.5}]}], nested) == [
+        "paper 0 'T': related[0].score: got 2.5, expected 2.0"]
 
