@@ -42,6 +42,18 @@ FOLLOW_KINDS = ["next-page", "paper"]
 ALLOW_PRIVATE_HOSTS = False      # loopback/private addresses are only fetched in tests
 EXTRA_ALLOWED_HOSTS = ["arxiv.org", "export.arxiv.org"]
 
+# -- arXiv completion (crawlers/completion.py) ----------------------------------------------------
+# When the crawl runs dry, papers whose author list is cut or whose date is partial are completed from the
+# arXiv API before the records are written: by arXiv id, up to ARXIV_BATCH_SIZE ids a request; without an
+# id, by title (ARXIV_TITLE_BATCH_SIZE titles a request, at most ARXIV_TITLE_SEARCH_LIMIT papers a crawl).
+# Requests are paced by the export.arxiv.org slot above (one every 3 s, one at a time). Off: False.
+ARXIV_COMPLETION = True
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_BATCH_SIZE = 100
+ARXIV_TITLE_SEARCH = True
+ARXIV_TITLE_BATCH_SIZE = 10
+ARXIV_TITLE_SEARCH_LIMIT = 50
+
 # -- offline replay: REPLAY_DIR=fixtures answers every request from fixtures/pages.json -----------
 REPLAY_DIR = None
 REPLAY_MANIFEST = "pages.json"

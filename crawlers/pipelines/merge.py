@@ -5,6 +5,11 @@ handler, no network) is scheduled whose callback yields the merged records, so t
 the pipelines and reach the feed exporter exactly once, as any scraped item does. Scrapy has no
 "end of crawl, but items still accepted" hook: ``close_spider`` is too late for the feed exporter.
 
+Before that flush, on the first ``spider_idle``, the spider may ask the arXiv API to complete the papers
+held here (``spider.completion_requests(merged papers)``, see crawlers/completion.py); the answers come back
+through the pipeline as CompletionAnswer / CompletionMiss items, are merged into the group they complete,
+and only when the crawl runs dry again are the merged records emitted.
+
 With JOBDIR set, every record received is appended (flushed line by line) to ``JOBDIR/merge_records.jsonl``
 and read back on start, so a crawl killed even with SIGKILL resumes without losing or repeating records:
 re-reading a page gives the same records, and merging a page's record twice changes nothing.
@@ -23,6 +28,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DropItem
 from scrapy.http import Response
 
+from crawlers.completion import CompletionAnswer, CompletionMiss
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
 from parsers.records import paper_id, to_dict
@@ -35,6 +41,8 @@ SITE_RANK = {"arxiv": 0, "paper-digest": 1, "catalyzex": 2, "embedded-metadata":
 UNION_FIELDS = ("listed_by", "organizations", "categories", "problems")      # strings, best source first
 KEYED_LISTS = {"figures": ("index",), "versions": ("version",), "related": ("arxiv_id", "title")}
 DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # kept together, from one source
+# What each source said, kept per source under provenance (the merged record shows the winning values).
+PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
 COMPLETENESS = {True: 0, None: 1, False: 2}
 JOB_FILE = "merge_records.jsonl"
 
@@ -83,7 +91,7 @@ def _provenance(ranked: list[dict]) -> list[dict]:
     entries = [p for r in ranked for p in r.get("provenance", [])]
     for record in ranked:
         entry = {"site": record["source"]["site"], "url": record["source"]["url"]}
-        entry.update({k: record[k] for k in DATE_FIELDS if k in record})
+        entry.update({k: record[k] for k in PROVENANCE_FIELDS if k in record})
         entries.append(entry)
     seen, kept = set(), []
     for entry in entries:
@@ -146,8 +154,10 @@ class MergeIndex:
     def __len__(self) -> int:
         return len(self.groups)
 
-    def add(self, record: dict) -> None:
-        keys = match_keys(record)
+    def add(self, record: dict, completes: str | None = None) -> None:
+        """Add a record to the group of the same paper or author. ``completes``: a match key of the group
+        this record was fetched to complete (an arXiv answer whose first author or title spelling differs)."""
+        keys = match_keys(record) + ([completes] if completes else [])
         found = sorted({self.by_key[k] for k in keys if k in self.by_key and self._fits(self.by_key[k], record)})
         if found:
             target = found[0]
@@ -167,6 +177,16 @@ class MergeIndex:
         ids = {r["arxiv_id"] for r in self.groups[group_id] if r.get("arxiv_id")}
         return not (ids and record.get("arxiv_id") and record["arxiv_id"] not in ids)
 
+    def note(self, key: str, problem: str) -> bool:
+        """Add a problem line to the group found by ``key`` (shown in its merged record); False if none."""
+        group = self.groups.get(self.by_key.get(key, -1))
+        if not group:
+            return False
+        first = group[0]
+        if problem not in first.get("problems", []):
+            group[0] = {**first, "problems": first.get("problems", []) + [problem]}
+        return True
+
     def merged(self) -> list[dict]:
         return [merge_records(group) for _, group in sorted(self.groups.items())]
 
@@ -184,6 +204,7 @@ class MergePapers:
         self.job_file = Path(job_file) if job_file else None
         self._journal = None
         self.flushed = False
+        self.completion_asked = False
         self.crawler = None
 
     @classmethod
@@ -202,7 +223,7 @@ class MergePapers:
             restored = 0
             for line in self.job_file.read_text(encoding="utf-8").splitlines():
                 try:
-                    self.index.add(json.loads(line))
+                    self._restore(json.loads(line))
                     restored += 1
                 except json.JSONDecodeError:     # the line being written when the crawl was killed
                     continue
@@ -210,19 +231,47 @@ class MergePapers:
         self._journal = self.job_file.open("a", encoding="utf-8")
 
     def process_item(self, item: Any, spider=None) -> Any:
+        if isinstance(item, CompletionMiss):
+            self._journal_line({"completion_miss": item.key, "problem": item.problem})
+            self.index.note(item.key, item.problem)
+            self._stats("arxiv/papers_not_completed")
+            raise HeldForMerge(f"completion problem noted: {item.problem}")
+        completes = None
+        if isinstance(item, CompletionAnswer):
+            item, completes = item.record, item.key
         if not is_dataclass(item):
             return item
         record = to_dict(item)
-        if self._journal is not None:
-            self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self._journal.flush()
-        self.index.add(record)
+        self._journal_line({**record, "completes": completes} if completes else record)
+        self.index.add(record, completes)
         self._stats("merge/received")
+        if completes and record.get("completed_from"):
+            self._stats("arxiv/papers_completed")
         raise HeldForMerge(f"held for merging: {record['id']} from {record['source']['url']}")
+
+    def _journal_line(self, entry: dict) -> None:
+        if self._journal is not None:
+            self._journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._journal.flush()
+
+    def _restore(self, entry: dict) -> None:
+        if "completion_miss" in entry:
+            self.index.note(entry["completion_miss"], entry["problem"])
+            return
+        completes = entry.pop("completes", None)
+        self.index.add(entry, completes)
 
     def spider_idle(self, spider=None) -> None:
         if self.flushed:
             return
+        if not self.completion_asked:
+            self.completion_asked = True
+            ask = getattr(spider or self.crawler.spider, "completion_requests", None)
+            requests = list(ask(self.index.merged())) if ask is not None else []
+            if requests:               # the answers go through the pipeline; flush when they are in
+                for request in requests:
+                    self.crawler.engine.crawl(request)
+                raise DontCloseSpider
         self.flushed = True
         self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.emit_merged, dont_filter=True,
                                                  meta={"dont_obey_robotstxt": True, "merge_flush": True}))

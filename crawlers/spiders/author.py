@@ -5,6 +5,10 @@ its arXiv page. The spider only decides what to fetch; ``parsers.parse_page`` re
     scrapy crawl author -a name="Sharan Narang"              # the profile URL on every site that has one
     scrapy crawl author -s REPLAY_DIR=fixtures -O output/records.jsonl   # offline, from the manifest's start pages
     ... -a as_of=2026-11-22                                  # reference day for dates printed without a year
+    ... -s ARXIV_COMPLETION=False                            # no arXiv API requests (cut author lists stay cut)
+
+When the crawl runs dry, papers with a cut author list or a partial date are completed from the arXiv API in
+batches (crawlers/completion.py decides which and how; MergePapers asks ``completion_requests``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers import signals
+from crawlers.completion import ArxivCompletion
 from parsers import Page, PageError, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
@@ -54,6 +59,8 @@ class AuthorSpider(scrapy.Spider):
         spider.start_urls = spider.find_start_urls()
         spider.allowed_domains = sorted(spider.allowed_hosts())
         spider.follow_kinds = frozenset(crawler.settings.getlist("FOLLOW_KINDS"))
+        spider.completion = (ArxivCompletion.from_settings(crawler.settings)
+                             if crawler.settings.getbool("ARXIV_COMPLETION", True) else None)
         crawler.signals.connect(spider.request_dropped, signal=scrapy.signals.request_dropped)
         return spider
 
@@ -119,6 +126,41 @@ class AuthorSpider(scrapy.Spider):
         chain = request.meta.get("redirect_urls")
         if chain and request.url in chain:
             self.report_failure(chain[0], f"redirect loop: {' -> '.join(chain + [request.url])}")
+
+    # -- arXiv completion (asked by MergePapers when the crawl first runs dry) ----------------------
+
+    def completion_requests(self, papers: list[dict]) -> list[scrapy.Request]:
+        if self.completion is None:
+            return []
+        requests = []
+        for lookup in self.completion.plan(papers):
+            self.crawler.stats.inc_value("arxiv/api_requests")
+            self.crawler.stats.inc_value(f"arxiv/{lookup.kind}_requests")
+            self.crawler.stats.inc_value("arxiv/papers_asked", len(lookup.wanted))
+            requests.append(scrapy.Request(lookup.url, callback=self.parse_arxiv_answer,
+                                           errback=self.arxiv_answer_failed, dont_filter=True,
+                                           meta={"arxiv_completion": lookup.kind}))
+        return requests
+
+    def parse_arxiv_answer(self, response: Response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        try:
+            page = Page.from_bytes(response.body, response.url, content_type)
+            result = parse_page(page, as_of=self.reference_day(response), site="arxiv")
+        except (PageError, UnrecognisedPage) as exc:
+            self.report_failure(response.url, str(exc))
+            yield from self.completion.failed(response.url, str(exc))
+            return
+        self.report_parsed(response, result)
+        yield from self.completion.answer(response.url, result.records, result.problems)
+
+    def arxiv_answer_failed(self, failure: Failure):
+        self.fetch_failed(failure)
+        request = getattr(failure, "request", None)
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else _describe(failure)
+        if request is not None:
+            yield from self.completion.failed(request.url, reason)
 
     # -- telling the summary --------------------------------------------------------------------
 

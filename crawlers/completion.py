@@ -1,0 +1,210 @@
+"""arXiv completion: papers whose author list is cut ("... et al.") or whose date is partial are completed
+from the arXiv API once the crawl has run dry, in batches, before the merged records are written.
+
+    papers held by MergePapers --plan()--> lookups (one API URL each) --answer()/failed()--> items for the merge
+
+* A paper with an arXiv id is asked for by id: one ``id_list`` request for up to ARXIV_BATCH_SIZE ids, sorted
+  so the URL is the same on every run (replayable).
+* A paper without one is looked up by title (ARXIV_TITLE_SEARCH): several titles to a request, as one
+  ``ti:"..." OR ti:"..."`` query, at most ARXIV_TITLE_SEARCH_LIMIT papers per crawl. A result is taken only
+  when its normalised title equals the paper's and the paper's first author is one of its authors: a wrong
+  paper is never attached.
+* arXiv asks for one request every 3 seconds, one at a time: the DOWNLOAD_SLOTS entry for export.arxiv.org.
+
+What arXiv sends back is read by the arXiv adapter like any page; each paper it completes comes back as a
+``CompletionAnswer`` (the arXiv record, which names in ``completed_from`` the fields it fills, and the key of
+the held paper it completes) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
+the API URL and why). MergePapers merges both; no record is ever lost.
+
+No Scrapy here: the spider turns lookups into requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from parsers.fields.names import normalise_name
+from parsers.fields.text import normalise_title
+from parsers.records import Paper
+
+API_URL = "https://export.arxiv.org/api/query"
+BATCH_SIZE = 100                  # ids per id_list request (arXiv's advice: ask for many at once)
+TITLE_BATCH_SIZE = 10             # titles per search request: keeps the URL well under 2,000 characters
+TITLE_SEARCH_LIMIT = 50           # papers looked up by title per crawl: 5 requests, 15 s at arXiv's pace
+RESULTS_PER_TITLE = 2             # max_results per title searched: a title may match a second paper
+
+
+def fields_to_complete(record: dict) -> list[str]:
+    """Fields of a merged paper (JSON form) arXiv should fill: a cut author list, a partial or missing date."""
+    if record.get("type") != "paper":
+        return []
+    wanted = []
+    if record.get("authors_complete") is False or not record.get("authors"):
+        wanted.append("authors")
+    if not record.get("date") or record.get("date_year_inferred"):
+        wanted.append("date")
+    return wanted
+
+
+def id_batches(ids: list[str], size: int = BATCH_SIZE) -> list[list[str]]:
+    """Distinct ids, sorted, in chunks of at most ``size``."""
+    ordered = sorted(set(ids))
+    return [ordered[start:start + size] for start in range(0, len(ordered), max(1, size))]
+
+
+def id_list_url(ids: list[str], api_url: str = API_URL) -> str:
+    """``id_list=<ids, comma-separated>&max_results=<n>``: commas kept literal, as arXiv's manual writes it."""
+    return f"{api_url}?id_list={','.join(ids)}&max_results={len(ids)}"
+
+
+def title_search_url(titles: list[str], api_url: str = API_URL) -> str:
+    """One search for several titles: ``ti:"<words>" OR ...``. Titles go in as their normalised words
+    (quotes, colons and TeX in a title would otherwise break the query syntax)."""
+    query = " OR ".join(f'ti:"{normalise_title(title)}"' for title in titles)
+    return f"{api_url}?" + urlencode({"search_query": query, "start": 0,
+                                      "max_results": RESULTS_PER_TITLE * len(titles)})
+
+
+def title_matches(wanted_title: str, wanted_first_author: str | None, candidate: Paper) -> bool:
+    """A search result is the paper wanted: same normalised title, and the wanted paper's first author is
+    among the result's authors (a title alone can be shared by two papers)."""
+    if normalise_title(candidate.title or "") != normalise_title(wanted_title):
+        return False
+    if not wanted_first_author:
+        return False
+    return normalise_name(wanted_first_author) in {normalise_name(name) for name in candidate.authors}
+
+
+@dataclass
+class Wanted:
+    """One held paper to complete: how to find its group in the merge, and what it lacks."""
+
+    key: str                      # a match key of its merge group ("arxiv:<id>" or "title:<title>|<author>")
+    fields: list[str]
+    title: str
+    first_author: str | None = None
+    arxiv_id: str | None = None
+
+
+@dataclass
+class Lookup:
+    """One API request and the papers it should complete."""
+
+    url: str
+    kind: str                     # "id_list" | "title_search"
+    wanted: list[Wanted]
+
+
+@dataclass
+class CompletionAnswer:
+    """arXiv's record of a held paper: merged into the group found by ``key``."""
+
+    record: Paper
+    key: str
+
+
+@dataclass
+class CompletionMiss:
+    """A held paper arXiv did not complete, and why (one line naming the API URL)."""
+
+    key: str
+    problem: str
+
+
+@dataclass
+class ArxivCompletion:
+    api_url: str = API_URL
+    batch_size: int = BATCH_SIZE
+    title_search: bool = True
+    title_search_limit: int = TITLE_SEARCH_LIMIT
+    title_batch_size: int = TITLE_BATCH_SIZE
+    lookups: dict[str, Lookup] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings) -> ArxivCompletion:
+        return cls(api_url=settings.get("ARXIV_API_URL", API_URL),
+                   batch_size=settings.getint("ARXIV_BATCH_SIZE", BATCH_SIZE),
+                   title_search=settings.getbool("ARXIV_TITLE_SEARCH", True),
+                   title_search_limit=settings.getint("ARXIV_TITLE_SEARCH_LIMIT", TITLE_SEARCH_LIMIT),
+                   title_batch_size=settings.getint("ARXIV_TITLE_BATCH_SIZE", TITLE_BATCH_SIZE))
+
+    # -- what to ask ----------------------------------------------------------------------------
+
+    def plan(self, papers: list[dict]) -> list[Lookup]:
+        """Lookups for the merged papers that need completing: id_list batches first, then title searches."""
+        by_id: dict[str, Wanted] = {}
+        by_title: list[Wanted] = []
+        for paper in papers:
+            fields = fields_to_complete(paper)
+            if not fields or not paper.get("title"):
+                continue
+            first = paper["authors"][0] if paper.get("authors") else None
+            if paper.get("arxiv_id"):
+                by_id[paper["arxiv_id"]] = Wanted(f"arxiv:{paper['arxiv_id']}", fields, paper["title"], first,
+                                                  paper["arxiv_id"])
+            elif first:     # without an author, a title result could not be checked: never guess
+                key = f"title:{normalise_title(paper['title'])}|{normalise_name(first)}"
+                by_title.append(Wanted(key, fields, paper["title"], first))
+        lookups = [Lookup(id_list_url(ids, self.api_url), "id_list", [by_id[i] for i in ids])
+                   for ids in id_batches(list(by_id), self.batch_size)]
+        if self.title_search:
+            searched = sorted(by_title, key=lambda w: w.key)[:max(0, self.title_search_limit)]
+            size = max(1, self.title_batch_size)
+            for start in range(0, len(searched), size):
+                batch = searched[start:start + size]
+                lookups.append(Lookup(title_search_url([w.title for w in batch], self.api_url),
+                                      "title_search", batch))
+        self.lookups.update((lookup.url, lookup) for lookup in lookups)
+        return lookups
+
+    # -- what came back -------------------------------------------------------------------------
+
+    def answer(self, url: str, records: list[Paper], problems: list[str] = ()) \
+            -> list[CompletionAnswer | CompletionMiss]:
+        """The arXiv records that complete a wanted paper (marked with what they fill), and a miss for every
+        wanted paper the answer does not complete. Other entries of a search answer are not kept."""
+        lookup = self.lookups[url]
+        items: list[CompletionAnswer | CompletionMiss] = []
+        why = ("not returned by the arXiv API" if lookup.kind == "id_list"
+               else "not found by arXiv title search (title and first author must match)")
+        if problems:
+            why += f" ({'; '.join(problems)})"
+        for wanted in lookup.wanted:
+            found = self._find(wanted, records)
+            if found is None:
+                items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: {why}"))
+                continue
+            filled = [f for f in wanted.fields if _gives(found, f)]
+            if filled:
+                found.completed_from = {"arxiv": filled}
+            items.append(CompletionAnswer(found, wanted.key))
+            left = [f for f in wanted.fields if f not in filled]
+            if left:
+                items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: arXiv gives no "
+                                                        f"{' or '.join(left)}"))
+        return items
+
+    def failed(self, url: str, reason: str) -> list[CompletionMiss]:
+        """The request failed for good (HTTP error, timeout...): every paper it was for keeps its values."""
+        lookup = self.lookups.get(url)
+        return [CompletionMiss(w.key, f"{url}: arxiv: {w.title!r}: not completed: {reason}")
+                for w in (lookup.wanted if lookup else [])]
+
+    @staticmethod
+    def _find(wanted: Wanted, records: list[Paper]) -> Paper | None:
+        for record in records:
+            if wanted.arxiv_id is not None:
+                if record.arxiv_id == wanted.arxiv_id:
+                    return record
+            elif title_matches(wanted.title, wanted.first_author, record):
+                return record
+        return None
+
+
+def _gives(record: Paper, field_name: str) -> bool:
+    if field_name == "authors":
+        return bool(record.authors) and record.authors_complete is True
+    if field_name == "date":
+        return bool(record.date) and not record.date_year_inferred
+    return False
