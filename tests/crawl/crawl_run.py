@@ -18,8 +18,11 @@ FIXTURES = ROOT / "fixtures"
 CAPTURE_DAY = "2026-11-22"
 CRAWL_TIMEOUT = 90          # seconds: a hung crawl fails the test instead of the suite
 
+# Every test crawl: no arXiv API completion (it would ask export.arxiv.org, a live host).
+OFFLINE = {"ARXIV_COMPLETION": "False"}
 # Fast, not polite: for crawling the loopback server. Politeness tests start from the project defaults.
 FAST = {
+    **OFFLINE,
     "ALLOW_PRIVATE_HOSTS": "True",
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
@@ -63,7 +66,7 @@ def crawl_author(urls: list[str], out_dir: Path, env: dict[str, str], settings: 
                "-a", f"as_of={CAPTURE_DAY}"]
     for name, value in (args or {}).items():
         command += ["-a", f"{name}={value}"]
-    for name, value in (settings or {}).items():
+    for name, value in {**OFFLINE, **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
     command += ["-O", str(output)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=CRAWL_TIMEOUT,
