@@ -1,7 +1,7 @@
 """arXiv completion: papers whose author list is cut ("... et al.") or whose date is partial are completed
 from the arXiv API once the crawl has run dry, in batches, before the merged records are written.
 
-    papers held by MergePapers --plan()--> lookups (one API URL each) --answer()/failed()--> items for the merge
+    papers held by MergePapers --plan()--> lookups (one API URL each) --answer()/failed()--> merge items
 
 * A paper with an arXiv id is asked for by id: one ``id_list`` request for up to ARXIV_BATCH_SIZE ids, sorted
   so the URL is the same on every run (replayable).
@@ -36,7 +36,7 @@ RESULTS_PER_TITLE = 2             # max_results per title searched: a title may 
 
 
 def fields_to_complete(record: dict) -> list[str]:
-    """Fields of a merged paper (JSON form) arXiv should fill: a cut author list, a partial or missing date."""
+    """Fields of a merged paper (JSON form) arXiv should fill: a cut author list, a partial or no date."""
     if record.get("type") != "paper":
         return []
     wanted = []
@@ -54,7 +54,7 @@ def id_batches(ids: list[str], size: int = BATCH_SIZE) -> list[list[str]]:
 
 
 def id_list_url(ids: list[str], api_url: str = API_URL) -> str:
-    """``id_list=<ids, comma-separated>&max_results=<n>``: commas kept literal, as arXiv's manual writes it."""
+    """``id_list=<ids, comma-separated>&max_results=<n>``, commas literal as in arXiv's manual."""
     return f"{api_url}?id_list={','.join(ids)}&max_results={len(ids)}"
 
 

@@ -158,7 +158,8 @@ class MergeIndex:
         """Add a record to the group of the same paper or author. ``completes``: a match key of the group
         this record was fetched to complete (an arXiv answer whose first author or title spelling differs)."""
         keys = match_keys(record) + ([completes] if completes else [])
-        found = sorted({self.by_key[k] for k in keys if k in self.by_key and self._fits(self.by_key[k], record)})
+        found = sorted({self.by_key[k] for k in keys
+                        if k in self.by_key and self._fits(self.by_key[k], record)})
         if found:
             target = found[0]
         else:
