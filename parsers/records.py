@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -144,17 +144,38 @@ def author_id(name: str) -> str:
 
 def to_dict(record: Record | dict) -> dict[str, Any]:
     """The JSON form of a record: fields without a value are left out."""
-    data = record if isinstance(record, dict) else asdict(record)
-    return _prune(data)
+    return _plain(record)
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses to dicts, recursively, dropping None and empty lists/dicts.
+
+    Written out rather than dataclasses.asdict + a prune: asdict deep-copies every value, and this runs
+    for every record in the crawl's pipelines.
+    """
+    cls = type(value)
+    if cls in (str, int, float, bool) or value is None:
+        return value
+    names = _FIELDS.get(cls)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        items = ((name, getattr(value, name)) for name in names)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    else:
+        return value
+    plain = {}
+    for key, item in items:
+        item = _plain(item)
+        if item is not None and item != [] and item != {}:
+            plain[key] = item
+    return plain
 
 
 @lru_cache(maxsize=1)

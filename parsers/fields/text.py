@@ -74,6 +74,8 @@ def strip_tex(text: str) -> str:
     other commands, braces and $ are dropped. Meant for matching keys, not for display."""
     if not isinstance(text, str):
         return ""
+    if "\\" not in text and "{" not in text and "$" not in text:  # no TeX at all: the common case
+        return text
     text = _TEX_SYMBOL_ACCENT.sub(lambda m: m.group(1) or m.group(2), text)
     text = _TEX_LETTER_ACCENT.sub(lambda m: m.group(1) or m.group(2), text)
     text = _TEX_COMMAND.sub(_tex_command, text)
