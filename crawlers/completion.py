@@ -13,7 +13,8 @@ from the arXiv API once the crawl has run dry, in batches, before the merged rec
 
 What arXiv sends back is read by the arXiv adapter like any page; each paper it completes comes back as a
 ``CompletionAnswer`` (the arXiv record, which names in ``completed_from`` the fields it fills, and the key of
-the held paper it completes) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
+the held paper it completes; in the merge it ranks after every crawled page, so it fills and never
+overrides) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
 the API URL and why). MergePapers merges both; no record is ever lost.
 
 No Scrapy here: the spider turns lookups into requests.
@@ -176,6 +177,8 @@ class ArxivCompletion:
                 items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: {why}"))
                 continue
             filled = [f for f in wanted.fields if _gives(found, f)]
+            if wanted.arxiv_id is None and found.arxiv_id:      # found by title: the id is arXiv's too
+                filled.append("arxiv_id")
             if filled:
                 found.completed_from = {"arxiv": filled}
             items.append(CompletionAnswer(found, wanted.key))

@@ -44,13 +44,23 @@ DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # 
 # What each source said, kept per source under provenance (the merged record shows the winning values).
 PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
 COMPLETENESS = {True: 0, None: 1, False: 2}
+API_PATH = "/api/query"
 JOB_FILE = "merge_records.jsonl"
 
 
+def is_api_answer(record: dict) -> bool:
+    """A record from an arXiv API answer fetched to complete papers (crawlers/completion.py)."""
+    source = record.get("source", {})
+    return source.get("site") == "arxiv" and API_PATH in source.get("url", "")
+
+
 def source_rank(record: dict) -> tuple:
+    """API answers come after every crawled page: they fill what the pages lack (a complete author list
+    beats a cut one, a full date a partial one, whatever the rank) and never take over the rest."""
     source = record.get("source", {})
     own_page = record.get("url") == source.get("url")
-    return (SITE_RANK.get(source.get("site"), len(SITE_RANK)), not own_page, source.get("url", ""))
+    return (is_api_answer(record), SITE_RANK.get(source.get("site"), len(SITE_RANK)), not own_page,
+            source.get("url", ""))
 
 
 def match_keys(record: dict) -> list[str]:

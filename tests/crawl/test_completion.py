@@ -98,6 +98,9 @@ def test_provenance_keeps_the_profiles_and_arxivs_values(profile_crawl: CrawlRun
     assert sources["arxiv"]["url"].startswith(API + "?id_list=")
     assert sources["arxiv"]["date"] == "2022-04-05T17:53:07Z"          # v1, Tue, 5 Apr 2022 17:53:07 GMT
     assert len(sources["arxiv"]["authors"]) == 67
+    # arXiv fills what the profile lacks and takes over nothing else: the record is still the profile's.
+    assert palm["source"] == {"site": "scholar-profile", "url": PROFILE}
+    assert palm["date"] == "2022-04-05"
 
 
 def test_a_paper_without_a_link_is_found_by_title_and_its_partial_date_filled(
@@ -106,7 +109,7 @@ def test_a_paper_without_a_link_is_found_by_title_and_its_partial_date_filled(
     assert len(hsdp["authors"]) == HSDP_AUTHORS and hsdp["authors_complete"] is True
     assert hsdp["authors"][:3] == ["Omkar Salpekar", "Rohan Varma", "Kenny Yu"]
     assert hsdp["date"] == "2026-01-30" and not hsdp.get("date_year_inferred")   # profile: "Jan 30", no year
-    assert hsdp["completed_from"] == {"arxiv": ["authors", "date"]}
+    assert hsdp["completed_from"] == {"arxiv": ["authors", "date", "arxiv_id"]}
     assert hsdp["arxiv_id"] == "2602.00277"
     profile_date = {p["site"]: p for p in hsdp["provenance"]}["scholar-profile"]
     assert profile_date["date_raw"] == "Jan 30" and profile_date["date_year_inferred"] is True
@@ -269,7 +272,7 @@ def test_a_search_answer_attaches_only_the_matching_paper() -> None:
     items = completion.answer(lookup.url, [same_title_other_people, right])
     [answer] = items
     assert isinstance(answer, CompletionAnswer) and answer.record is right
-    assert right.completed_from == {"arxiv": ["authors", "date"]}
+    assert right.completed_from == {"arxiv": ["authors", "date", "arxiv_id"]}
     [miss] = completion.answer(lookup.url, [same_title_other_people])
     assert isinstance(miss, CompletionMiss) and miss.problem.startswith(lookup.url)
 
