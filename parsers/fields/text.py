@@ -38,6 +38,8 @@ def clean_text(text: str) -> str:
     """Collapse every run of whitespace (newlines, tabs, nbsp, thin spaces) to one space; strip the ends."""
     if not isinstance(text, str):
         return ""
+    if text.isascii():  # no invisible characters to remove: skip the (slow) translate
+        return " ".join(text.split())
     return " ".join(text.translate(_INVISIBLE).split())
 
 
