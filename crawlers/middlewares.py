@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
@@ -142,7 +143,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         """Wait before retry number ``retry_times`` (1 for the first retry)."""
         return min(self.backoff_max, self.backoff_base * 2 ** max(0, retry_times - 1))
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         wait = retry_after_seconds(response.headers.get("Retry-After"))
@@ -154,20 +155,21 @@ class RetryAfterMiddleware(RetryMiddleware):
         retry = self._retry(request, f"{response.status} response")
         if retry is None:
             return response
-        return self._later(retry, wait)
+        return await self._later(retry, wait)
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
+    async def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
         retry = self._retry(request, exception)
-        return None if retry is None else self._later(retry, None)
+        return None if retry is None else await self._later(retry, None)
 
-    def _later(self, retry: Request, wait: float | None):
+    async def _later(self, retry: Request, wait: float | None) -> Request:
+        """The retry request, after waiting (without blocking the crawl) as the server asked or backoff says."""
         delay = self.backoff_delay(retry.meta["retry_times"]) if wait is None else wait
-        if delay <= 0:
-            return retry
-        self.crawler.stats.inc_value("retry/wait_seconds", int(round(delay)))
-        return deferLater(reactor, delay, lambda: retry)
+        if delay > 0:
+            self.crawler.stats.inc_value("retry/wait_seconds", int(round(delay)))
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return retry
 
 
 # -- host policy ----------------------------------------------------------------------------------
