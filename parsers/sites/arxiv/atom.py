@@ -29,7 +29,7 @@ API_PATH = "/api/query"
 ERROR_ID = "/api/errors"
 PDF_LINK = "atom:link[@title='pdf']"
 ABS_LINK = "atom:link[@rel='alternate']"
-COUNTS = {"totalResults": "paper", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
+COUNTS = {"totalResults": "total", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
 # The feed parser must not fetch external entities or grow without bound on hostile input.
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 # A feed cut short still holds its complete entries: read what can be recovered, and say the feed was broken.
@@ -63,10 +63,14 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
         feed, recovered = etree.fromstring(xml, RECOVERING_PARSER), True
         if feed is None:
             return result
+    counts = {}
     for name, key in COUNTS.items():
         value = feed.findtext(f"opensearch:{name}", namespaces=NS)
         if value and value.strip().isdigit():
-            result.declared_counts[key] = int(value)
+            counts[key] = int(value)
+    if "total" in counts:  # what this page should hold: the rest of the results, at most a page of them
+        rest = max(0, counts["total"] - counts.get("start_index", 0))
+        result.declared_counts["paper"] = min(rest, counts.get("items_per_page") or rest)
     entries = feed.findall("atom:entry", NS)
     for number, entry in enumerate(entries, 1):
         entry_id = clean_text(entry.findtext("atom:id", "", NS))
@@ -78,7 +82,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
         if recovered and number == len(entries):  # where a broken feed stops, its last entry may be cut
             paper.problems.append(f"{page.url}: {site}: entry {number}: the feed breaks off in or after it")
         result.records.append(paper)
-    next_page = _next_page(page.url, result.declared_counts, len(result.records))
+    next_page = _next_page(page.url, counts, len(result.records))
     if next_page:
         result.follow.append(FollowLink(next_page, "next-page"))
     return result
@@ -120,7 +124,7 @@ def _paper(entry, page: Page, site: str, number: int) -> Paper:
 
 def _next_page(url: str, counts: dict[str, int], shown: int) -> str | None:
     """The same query from the next start index, while results remain."""
-    total, start = counts.get("paper"), counts.get("start_index", 0)
+    total, start = counts.get("total"), counts.get("start_index", 0)
     per_page = counts.get("items_per_page") or shown
     if total is None or not per_page or start + per_page >= total:
         return None
