@@ -15,14 +15,21 @@ What arXiv sends back is read by the arXiv adapter like any page; each paper it 
 ``CompletionAnswer`` (the arXiv record, which names in ``completed_from`` the fields it fills, and the key of
 the held paper it completes; in the merge it ranks after every crawled page, so it fills and never
 overrides) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
-the API URL and why). MergePapers merges both; no record is ever lost.
+the API URL and why). All of one request's answer travels as one ``CompletionResult``; MergePapers merges it
+and, with JOBDIR, journals it as one line. No record is ever lost.
+
+A crawl resumed with the same JOBDIR is handed back what earlier runs asked (``restore``): a request whose
+answer is journaled is not sent again (its papers keep the answer they got: completed, not returned, or
+request failed); a request asked but not answered is sent again with the same URL; only papers no request
+was for are planned anew, batched as a fresh crawl batches them.
 
 No Scrapy here: the spider turns lookups into requests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from parsers.fields.names import normalise_name
@@ -96,6 +103,15 @@ class Lookup:
     kind: str                     # "id_list" | "title_search"
     wanted: list[Wanted]
 
+    def to_dict(self) -> dict:
+        """JSON form: journaled in JOBDIR, and carried by the request (its meta) so an answer can be read
+        whichever run sends it."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Lookup:
+        return cls(data["url"], data["kind"], [Wanted(**wanted) for wanted in data["wanted"]])
+
 
 @dataclass
 class CompletionAnswer:
@@ -114,13 +130,33 @@ class CompletionMiss:
 
 
 @dataclass
+class CompletionResult:
+    """Everything one API request gave (or its failure): merged, and journaled, as one piece, so a crawl
+    killed meanwhile has either all of it or asks again. ``request_url``, not ``url``: the item cleaner
+    rewrites fields named url, and this one must stay the request's own."""
+
+    request_url: str
+    items: list[CompletionAnswer | CompletionMiss]
+
+
+def paper_keys(paper: dict) -> set[str]:
+    """The keys a merged paper (JSON form) can be wanted under: by arXiv id, and by title and first author
+    (a paper found by title gains an id; it is still the paper that was asked about)."""
+    keys = {f"arxiv:{paper['arxiv_id']}"} if paper.get("arxiv_id") else set()
+    if paper.get("title") and paper.get("authors"):
+        keys.add(f"title:{normalise_title(paper['title'])}|{normalise_name(paper['authors'][0])}")
+    return keys
+
+
+@dataclass
 class ArxivCompletion:
     api_url: str = API_URL
     batch_size: int = BATCH_SIZE
     title_search: bool = True
     title_search_limit: int = TITLE_SEARCH_LIMIT
     title_batch_size: int = TITLE_BATCH_SIZE
-    lookups: dict[str, Lookup] = field(default_factory=dict)
+    lookups: dict[str, Lookup] = field(default_factory=dict)      # every request asked, by URL
+    answered: set[str] = field(default_factory=set)                # URLs whose answer came back
 
     @classmethod
     def from_settings(cls, settings) -> ArxivCompletion:
@@ -132,13 +168,29 @@ class ArxivCompletion:
 
     # -- what to ask ----------------------------------------------------------------------------
 
+    def restore(self, asked: Iterable[dict], answered: Iterable[str]) -> None:
+        """What earlier runs of this crawl asked (Lookup dicts, in asking order) and which answers are in."""
+        for data in asked:
+            self.remember(Lookup.from_dict(data))
+        self.answered.update(answered)
+
+    def remember(self, lookup: Lookup) -> Lookup:
+        """The lookup asked for ``lookup.url`` (the first one kept: a URL is one request)."""
+        return self.lookups.setdefault(lookup.url, lookup)
+
     def plan(self, papers: list[dict]) -> list[Lookup]:
-        """Lookups for the merged papers that need completing: id_list batches first, then title searches."""
+        """Lookups to send: requests asked before and not answered (same URL again), then new ones for the
+        merged papers that need completing and no request was for: id_list batches first, then title
+        searches (at most ``title_search_limit`` papers by title per crawl, earlier runs included)."""
+        pending = [lookup for url, lookup in self.lookups.items() if url not in self.answered]
+        asked_keys = {wanted.key for lookup in self.lookups.values() for wanted in lookup.wanted}
+        titles_asked = sum(len(lookup.wanted) for lookup in self.lookups.values()
+                           if lookup.kind == "title_search")
         by_id: dict[str, Wanted] = {}
         by_title: list[Wanted] = []
         for paper in papers:
             fields = fields_to_complete(paper)
-            if not fields or not paper.get("title"):
+            if not fields or not paper.get("title") or paper_keys(paper) & asked_keys:
                 continue
             first = paper["authors"][0] if paper.get("authors") else None
             if paper.get("arxiv_id"):
@@ -150,14 +202,16 @@ class ArxivCompletion:
         lookups = [Lookup(id_list_url(ids, self.api_url), "id_list", [by_id[i] for i in ids])
                    for ids in id_batches(list(by_id), self.batch_size)]
         if self.title_search:
-            searched = sorted(by_title, key=lambda w: w.key)[:max(0, self.title_search_limit)]
+            searched = sorted(by_title, key=lambda w: w.key)[:max(0, self.title_search_limit - titles_asked)]
             size = max(1, self.title_batch_size)
             for start in range(0, len(searched), size):
                 batch = searched[start:start + size]
                 lookups.append(Lookup(title_search_url([w.title for w in batch], self.api_url),
                                       "title_search", batch))
-        self.lookups.update((lookup.url, lookup) for lookup in lookups)
-        return lookups
+        fresh = [lookup for lookup in lookups if lookup.url not in self.lookups]
+        for lookup in fresh:
+            self.remember(lookup)
+        return pending + fresh
 
     # -- what came back -------------------------------------------------------------------------
 
@@ -166,6 +220,7 @@ class ArxivCompletion:
         """The arXiv records that complete a wanted paper (marked with what they fill), and a miss for every
         wanted paper the answer does not complete. Other entries of a search answer are not kept."""
         lookup = self.lookups[url]
+        self.answered.add(url)
         items: list[CompletionAnswer | CompletionMiss] = []
         why = ("not returned by the arXiv API" if lookup.kind == "id_list"
                else "not found by arXiv title search (title and first author must match)")
@@ -191,6 +246,7 @@ class ArxivCompletion:
     def failed(self, url: str, reason: str) -> list[CompletionMiss]:
         """The request failed for good (HTTP error, timeout...): every paper it was for keeps its values."""
         lookup = self.lookups.get(url)
+        self.answered.add(url)
         return [CompletionMiss(w.key, f"{url}: arxiv: {w.title!r}: not completed: {reason}")
                 for w in (lookup.wanted if lookup else [])]
 

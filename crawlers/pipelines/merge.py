@@ -6,13 +6,17 @@ the pipelines and reach the feed exporter exactly once, as any scraped item does
 "end of crawl, but items still accepted" hook: ``close_spider`` is too late for the feed exporter.
 
 Before that flush, on the first ``spider_idle``, the spider may ask the arXiv API to complete the papers
-held here (``spider.completion_requests(merged papers)``, see crawlers/completion.py); the answers come back
-through the pipeline as CompletionAnswer / CompletionMiss items, are merged into the group they complete,
-and only when the crawl runs dry again are the merged records emitted.
+held here (``spider.completion_requests(merged papers, asked, answered)``, see crawlers/completion.py); each
+request's answer comes back through the pipeline as one CompletionResult, whose records are merged into the
+group they complete and whose misses become problem lines of it; only when the crawl runs dry again are the
+merged records emitted.
 
 With JOBDIR set, every record received is appended (flushed line by line) to ``JOBDIR/merge_records.jsonl``
 and read back on start, so a crawl killed even with SIGKILL resumes without losing or repeating records:
-re-reading a page gives the same records, and merging a page's record twice changes nothing.
+re-reading a page gives the same records, and merging a page's record twice changes nothing. The same
+journal holds the completion: each API request when it is asked (``completion_asked``), and each answer,
+whole, in one line (``completion_answered``). A resumed crawl does not ask again what was answered; a request
+asked and not answered is asked again (same URL), and a problem line already noted is not noted twice.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DropItem
 from scrapy.http import Response
 
-from crawlers.completion import CompletionAnswer, CompletionMiss
+from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
 from parsers.records import paper_id, to_dict
@@ -158,6 +162,7 @@ class MergeIndex:
 
     def __init__(self) -> None:
         self.groups: dict[int, list[dict]] = {}
+        self.notes: dict[int, list[str]] = {}      # problem lines noted on a group (arXiv misses), in order
         self.by_key: dict[str, int] = {}
         self._next_group = 0
 
@@ -177,6 +182,8 @@ class MergeIndex:
         group = self.groups.setdefault(target, [])
         for other in found[1:]:                     # this record ties two groups together
             group.extend(self.groups.pop(other))
+            if other in self.notes:
+                self.notes.setdefault(target, []).extend(self.notes.pop(other))
         if not any(_same_source(record, held) for held in group):
             group.append(record)
         for held in group:
@@ -189,17 +196,23 @@ class MergeIndex:
         return not (ids and record.get("arxiv_id") and record["arxiv_id"] not in ids)
 
     def note(self, key: str, problem: str) -> bool:
-        """Add a problem line to the group found by ``key`` (shown in its merged record); False if none."""
-        group = self.groups.get(self.by_key.get(key, -1))
-        if not group:
+        """Add a problem line to the group found by ``key`` (shown after the pages' problems in its merged
+        record, once however often it is noted); False if there is no such group."""
+        group_id = self.by_key.get(key, -1)
+        if group_id not in self.groups:
             return False
-        first = group[0]
-        if problem not in first.get("problems", []):
-            group[0] = {**first, "problems": first.get("problems", []) + [problem]}
+        self.notes.setdefault(group_id, []).append(problem)
         return True
 
     def merged(self) -> list[dict]:
-        return [merge_records(group) for _, group in sorted(self.groups.items())]
+        records = []
+        for group_id, group in sorted(self.groups.items()):
+            record = merge_records(group)
+            if self.notes.get(group_id):
+                # Problems deduplicated by their text: an answer merged again after a restart adds nothing.
+                record["problems"] = list(dict.fromkeys(record.get("problems", []) + self.notes[group_id]))
+            records.append(record)
+        return records
 
 
 def _same_source(a: dict, b: dict) -> bool:
@@ -216,6 +229,8 @@ class MergePapers:
         self._journal = None
         self.flushed = False
         self.completion_asked = False
+        self.asked_lookups: dict[str, dict] = {}     # API requests asked (this run or journaled), by URL
+        self.answered_urls: set[str] = set()         # API requests whose answer is merged
         self.crawler = None
 
     @classmethod
@@ -242,23 +257,40 @@ class MergePapers:
         self._journal = self.job_file.open("a", encoding="utf-8")
 
     def process_item(self, item: Any, spider=None) -> Any:
-        if isinstance(item, CompletionMiss):
-            self._journal_line({"completion_miss": item.key, "problem": item.problem})
-            self.index.note(item.key, item.problem)
-            self._stats("arxiv/papers_not_completed")
-            raise HeldForMerge(f"completion problem noted: {item.problem}")
-        completes = None
-        if isinstance(item, CompletionAnswer):
-            item, completes = item.record, item.key
+        if isinstance(item, CompletionResult):
+            self._merge_completion(item)
+            raise HeldForMerge(f"arXiv answer merged: {item.request_url}")
         if not is_dataclass(item):
             return item
         record = to_dict(item)
-        self._journal_line({**record, "completes": completes} if completes else record)
-        self.index.add(record, completes)
+        self._journal_line(record)
+        self.index.add(record)
         self._stats("merge/received")
-        if completes and record.get("completed_from"):
-            self._stats("arxiv/papers_completed")
         raise HeldForMerge(f"held for merging: {record['id']} from {record['source']['url']}")
+
+    def _merge_completion(self, result: CompletionResult) -> None:
+        """One API answer: journaled as one line (a crawl killed while writing it asks again), then merged."""
+        entries = []
+        for item in result.items:
+            if isinstance(item, CompletionMiss):
+                entries.append({"key": item.key, "problem": item.problem})
+                self._stats("arxiv/papers_not_completed")
+            elif isinstance(item, CompletionAnswer):
+                entries.append({"key": item.key, "record": to_dict(item.record)})
+                self._stats("merge/received")
+                if item.record.completed_from:
+                    self._stats("arxiv/papers_completed")
+        entry = {"completion_answered": result.request_url, "items": entries}
+        self._journal_line(entry)
+        self._restore_completion(entry)
+
+    def _restore_completion(self, entry: dict) -> None:
+        self.answered_urls.add(entry["completion_answered"])
+        for item in entry["items"]:
+            if "record" in item:
+                self.index.add(item["record"], item["key"])
+            else:
+                self.index.note(item["key"], item["problem"])
 
     def _journal_line(self, entry: dict) -> None:
         if self._journal is not None:
@@ -266,11 +298,15 @@ class MergePapers:
             self._journal.flush()
 
     def _restore(self, entry: dict) -> None:
-        if "completion_miss" in entry:
+        if "completion_asked" in entry:
+            self.asked_lookups.setdefault(entry["completion_asked"]["url"], entry["completion_asked"])
+        elif "completion_answered" in entry:
+            self._restore_completion(entry)
+        elif "completion_miss" in entry:          # a journal written before answers were journaled whole
             self.index.note(entry["completion_miss"], entry["problem"])
-            return
-        completes = entry.pop("completes", None)
-        self.index.add(entry, completes)
+        else:
+            completes = entry.pop("completes", None)
+            self.index.add(entry, completes)
 
     def spider_idle(self, spider=None) -> None:
         if self.flushed:
@@ -278,8 +314,14 @@ class MergePapers:
         if not self.completion_asked:
             self.completion_asked = True
             ask = getattr(spider or self.crawler.spider, "completion_requests", None)
-            requests = list(ask(self.index.merged())) if ask is not None else []
+            requests = (list(ask(self.index.merged(), list(self.asked_lookups.values()), set(self.answered_urls)))
+                        if ask is not None else [])
             if requests:               # the answers go through the pipeline; flush when they are in
+                for request in requests:    # journaled before sent: a restart knows what was asked
+                    lookup = request.meta.get("arxiv_lookup")
+                    if lookup and lookup["url"] not in self.asked_lookups:
+                        self.asked_lookups[lookup["url"]] = lookup
+                        self._journal_line({"completion_asked": lookup})
                 for request in requests:
                     self.crawler.engine.crawl(request)
                 raise DontCloseSpider

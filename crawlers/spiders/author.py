@@ -8,7 +8,8 @@ its arXiv page. The spider only decides what to fetch; ``parsers.parse_page`` re
     ... -s ARXIV_COMPLETION=False                            # no arXiv API requests (cut author lists stay cut)
 
 When the crawl runs dry, papers with a cut author list or a partial date are completed from the arXiv API in
-batches (crawlers/completion.py decides which and how; MergePapers asks ``completion_requests``).
+batches (crawlers/completion.py decides which and how; MergePapers asks ``completion_requests`` and hands
+back what earlier runs with the same JOBDIR asked and got answered).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers import signals
-from crawlers.completion import ArxivCompletion
+from crawlers.completion import ArxivCompletion, CompletionResult, Lookup
 from parsers import Page, PageError, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
@@ -129,38 +130,55 @@ class AuthorSpider(scrapy.Spider):
 
     # -- arXiv completion (asked by MergePapers when the crawl first runs dry) ----------------------
 
-    def completion_requests(self, papers: list[dict]) -> list[scrapy.Request]:
+    def completion_requests(self, papers: list[dict], asked: list[dict] = (),
+                            answered: set[str] = frozenset()) -> list[scrapy.Request]:
+        """API requests for the merged papers to complete. ``asked``/``answered``: the lookups earlier runs
+        of this crawl sent and the URLs whose answer they journaled (crawlers/completion.py)."""
         if self.completion is None:
             return []
+        self.completion.restore(asked, answered)
         requests = []
         for lookup in self.completion.plan(papers):
             self.crawler.stats.inc_value("arxiv/api_requests")
             self.crawler.stats.inc_value(f"arxiv/{lookup.kind}_requests")
             self.crawler.stats.inc_value("arxiv/papers_asked", len(lookup.wanted))
+            # The lookup rides in meta: a request Scrapy kept in JOBDIR's queue is answered after a restart.
             requests.append(scrapy.Request(lookup.url, callback=self.parse_arxiv_answer,
                                            errback=self.arxiv_answer_failed, dont_filter=True,
-                                           meta={"arxiv_completion": lookup.kind}))
+                                           meta={"arxiv_completion": lookup.kind,
+                                                 "arxiv_lookup": lookup.to_dict()}))
         return requests
 
     def parse_arxiv_answer(self, response: Response):
+        if self.completion is None:      # asked by an earlier run (JOBDIR queue), completion now off
+            return
+        self._remember_lookup(response.request)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         try:
             page = Page.from_bytes(response.body, response.url, content_type)
             result = parse_page(page, as_of=self.reference_day(response), site="arxiv")
         except (PageError, UnrecognisedPage) as exc:
             self.report_failure(response.url, str(exc))
-            yield from self.completion.failed(response.url, str(exc))
+            yield CompletionResult(response.url, self.completion.failed(response.url, str(exc)))
             return
         self.report_parsed(response, result)
-        yield from self.completion.answer(response.url, result.records, result.problems)
+        yield CompletionResult(response.url,
+                               self.completion.answer(response.url, result.records, result.problems))
 
     def arxiv_answer_failed(self, failure: Failure):
         self.fetch_failed(failure)
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else _describe(failure)
-        if request is not None:
-            yield from self.completion.failed(request.url, reason)
+        if response is not None and "replay-missing" in response.flags:
+            reason += " (not in the replay manifest)"
+        if request is not None and self.completion is not None:
+            self._remember_lookup(request)
+            yield CompletionResult(request.url, self.completion.failed(request.url, reason))
+
+    def _remember_lookup(self, request: scrapy.Request | None) -> None:
+        if request is not None and request.meta.get("arxiv_lookup"):
+            self.completion.remember(Lookup.from_dict(request.meta["arxiv_lookup"]))
 
     # -- telling the summary --------------------------------------------------------------------
 
