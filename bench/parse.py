@@ -66,7 +66,8 @@ def measure(path: Path, url: str, repeat: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="pages to time (default: the replay manifest)")
+    parser.add_argument("files", nargs="*", type=lambda p: Path(p).resolve(),
+                        help="pages to time (default: the replay manifest)")
     parser.add_argument("--url", default="https://example.org/page", help="URL for FILE arguments")
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds per page (best is kept)")
     args = parser.parse_args(argv)

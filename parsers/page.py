@@ -188,56 +188,81 @@ def _render_lines(root, base: str) -> list[Line]:
 
     An ``<img>`` renders as its alt text, inline, and the line carries the image: the text
     captures of these sites show alt texts ("Figure 1 for …", "Viaarxiv icon").
-    Iterative (lxml's iterwalk) rather than recursive: this walk is most of the cost of a page.
+    Iterative (lxml's iterwalk) rather than recursive, and inlined (no call per element, a Line
+    built only for a line that has text): this walk is most of the cost of a page. A link's text
+    (its ``text_content()``: every text node inside it, scripts included, alt texts not) is collected
+    during the same walk rather than by a second walk of each link's subtree.
     """
     absolute = _Resolver(base)
     lines: list[Line] = []
-    parts: list[str] = []
-    current = Line("")
-
-    def flush() -> None:
-        nonlocal current
-        text = _clean("".join(parts)) if parts else ""
-        if text or current.images:
-            current.text = text
-            lines.append(current)
-        current = Line("")
-        parts.clear()
+    parts: list[str] = []          # text of the current line, alt texts included
+    links: list = []               # of the current line; None holds the place of a link still open
+    images: list[Image] = []
+    element = None                 # the block element the current line came from
+    open_links: list[tuple] = []   # (<a>, its line's links, index there, url, rel, start in link_texts)
+    link_texts: list[str] = []     # text nodes met while a link is open: a link's text is a slice of it
 
     body = root.find("body")
     walker = etree.iterwalk(body if body is not None else root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag
-        if not isinstance(tag, str):  # comment or processing instruction: only its tail is text
-            if event == "end" and el.tail:
-                parts.append(el.tail)
-            continue
-        tag = tag.lower()
+        tag = el.tag  # lower case: libxml2's HTML parser folds tag names
         if event == "start":
+            if tag.__class__ is not str:  # comment or processing instruction: only its tail is text
+                continue
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
+                if open_links:
+                    link_texts.append("".join(el.itertext()))
                 continue
             if tag in BLOCK_TAGS:
-                flush()
-                current.element = el
+                text = _clean("".join(parts)) if parts else ""
+                if text or images:
+                    lines.append(Line(text, links, images, element))
+                    images = []
+                parts.clear()
+                links = []
+                element = el
             if tag == "img":
-                src, alt = el.get("src"), _clean(el.get("alt") or "")
+                src, alt = el.get("src"), el.get("alt")
+                alt = _clean(alt) if alt else ""
                 if src or alt:
-                    current.images.append(Image(absolute(src or ""), alt))
+                    images.append(Image(absolute(src or ""), alt))
                     parts.append(alt)
                 continue
             if tag == "a":
                 href = el.get("href")
                 if href:
-                    current.links.append(Link(absolute(href), _clean(el.text_content()), el.get("rel") or ""))
-            if el.text:
-                parts.append(el.text)
+                    open_links.append((el, links, len(links), absolute(href), el.get("rel") or "",
+                                       len(link_texts)))
+                    links.append(None)
+            text = el.text
+            if text:
+                parts.append(text)
+                if open_links:
+                    link_texts.append(text)
         else:
-            if tag in BLOCK_TAGS:
-                flush()
-            if el.tail:
-                parts.append(el.tail)
-    flush()
+            if tag.__class__ is str:
+                if tag in BLOCK_TAGS:
+                    text = _clean("".join(parts)) if parts else ""
+                    if text or images:
+                        lines.append(Line(text, links, images, element))
+                        images = []
+                    parts.clear()
+                    links = []
+                    element = None
+                elif tag == "a" and open_links and open_links[-1][0] is el:
+                    _, in_links, index, url, rel, start = open_links.pop()
+                    in_links[index] = Link(url, _clean("".join(link_texts[start:])), rel)
+                    if not open_links:
+                        link_texts.clear()
+            tail = el.tail
+            if tail:
+                parts.append(tail)
+                if open_links:
+                    link_texts.append(tail)
+    text = _clean("".join(parts)) if parts else ""
+    if text or images:
+        lines.append(Line(text, links, images, element))
     return lines
 
 
