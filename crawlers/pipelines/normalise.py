@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -20,9 +21,12 @@ def _get(value: Any, key: str) -> Any:
     return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
 
 
+# The same co-authors come back on page after page of a crawl: their matching keys are worth keeping.
+_author_key = lru_cache(maxsize=65536)(normalise_name)
+
 # How two entries of a list are recognised as the same entry, per list field.
 LIST_KEYS: dict[str, Callable[[Any], Any]] = {
-    "authors": normalise_name,
+    "authors": _author_key,
     "figures": lambda figure: _get(figure, "index"),
     "versions": lambda version: _get(version, "version"),
     "related": lambda rel: _get(rel, "arxiv_id") or normalise_title(_get(rel, "title") or ""),
@@ -56,27 +60,50 @@ def _dedupe(items: list, key: Callable[[Any], Any]) -> list:
 def normalise_value(value: Any, field: str = "") -> Any:
     """The cleaned value: strings collapsed (URLs canonicalised), lists deduplicated, nested records
     (dataclasses, dicts) cleaned copies."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         text = clean_text(value)
         return normalise_url(text) if field in URL_FIELDS and text else text
-    if isinstance(value, list):
+    if value is None or kind is bool or kind is int or kind is float:  # most fields: nothing to clean
+        return value
+    if kind is list:
         cleaned = [normalise_value(item, field) for item in value]
         cleaned = [item for item in cleaned if item != ""]
         default_key = (lambda s: s.casefold()) if all(isinstance(i, str) for i in cleaned) else repr
         return _dedupe(cleaned, LIST_KEYS.get(field, default_key))
+    if isinstance(value, str):  # a str subclass
+        text = clean_text(value)
+        return normalise_url(text) if field in URL_FIELDS and text else text
+    if isinstance(value, list):
+        return normalise_value(list(value), field)
     if isinstance(value, dict):
         return {key: normalise_value(item, key) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # A copy, not an update in place: nested records (Figure, ...) may be frozen.
-        return dataclasses.replace(value, **{f.name: normalise_value(getattr(value, f.name), f.name)
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(value, **{name: normalise_value(getattr(value, name), name)
+                                             for name in _init_fields(kind)})
     return value
+
+
+@lru_cache(maxsize=None)
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 class NormaliseRecords:
     """Cleans every field of a record (dataclass or dict) in place; never drops a record."""
 
     def process_item(self, item: Any, spider=None) -> Any:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):  # our records: no adapter needed
+            for field in _field_names(type(item)):
+                if hasattr(item, field):  # as ItemAdapter does: a field never set is left alone
+                    setattr(item, field, normalise_value(getattr(item, field), field))
+            return item
         adapter = ItemAdapter(item)
         for field in list(adapter.keys()):
             adapter[field] = normalise_value(adapter[field], field)
