@@ -90,6 +90,22 @@ def parse_author_list(text: str) -> AuthorList:
     return AuthorList(tuple(names), bool(names) and cut is None, text)
 
 
+def display_order(name: str) -> str:
+    """One "Last, First" name (Highwire citation_author, BibTeX) in reading order: "Narang, Sharan" ->
+    "Sharan Narang", "King, Jr., Martin Luther" and "King, Martin Luther, Jr." -> "Martin Luther King Jr.".
+    A name without a comma is returned cleaned, as it is."""
+    if not isinstance(name, str):
+        return ""
+    parts = [clean_text(part) for part in name.split(",")]
+    parts = [part for part in parts if part]
+    suffixes = [part for part in parts[1:] if part.casefold() in SUFFIXES]
+    rest = [part for part in parts if part not in suffixes]
+    if len(rest) != 2:  # no comma, or more parts than "Last, First": not this form
+        return clean_text(name.replace(",", " ")) if len(rest) > 2 else " ".join(rest + suffixes)
+    last, first = rest
+    return " ".join([first, last, *suffixes])
+
+
 def normalise_name(name: str) -> str:
     r"""Key for matching one person across pages: TeX and accents stripped, casefolded, punctuation and extra
     spaces removed. "C. Bal\'azs", "C. Balázs" and "c  balazs" give "c balazs"."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from parsers.fields.dates import parse_date
 from parsers.fields.identifiers import parse_arxiv_id, parse_doi
-from parsers.fields.names import parse_author_list
+from parsers.fields.names import display_order, parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
@@ -88,7 +88,7 @@ def _authors(page: Page, article: dict) -> list[str]:
     tagged = page.meta.get("citation_author") or page.meta.get("dc.creator") or page.meta.get("DC.creator") or []
     if tagged:
         # One tag per author, often "Last, First": turn it to display order before the name-list parser.
-        names = [" ".join(reversed(clean_text(name).split(", ", 1))) for name in tagged if clean_text(name)]
+        names = [display_order(name) for name in tagged if clean_text(name)]
         return list(parse_author_list(", ".join(names)).names) if names else []
     people = article.get("author") or []
     people = people if isinstance(people, list) else [people]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.fields.names import AuthorList, normalise_name, parse_author_list
+from parsers.fields.names import AuthorList, display_order, normalise_name, parse_author_list
 
 # (text, expected names, expected complete)
 AUTHOR_LIST_CASES = [
@@ -151,3 +151,19 @@ def test_normalise_name(one, other, key):
 @pytest.mark.parametrize("junk", ["", "  ", "...", None, 7])
 def test_normalise_name_of_nothing_is_empty(junk):
     assert normalise_name(junk) == ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Narang, Sharan", "Sharan Narang"),                       # Highwire citation_author
+    ("Chowdhery, Aakanksha", "Aakanksha Chowdhery"),
+    ("Meier-Hellstern, Kathy", "Kathy Meier-Hellstern"),
+    ("Dai, Andrew M.", "Andrew M. Dai"),
+    ("El Shafey, Laurent", "Laurent El Shafey"),
+    ("King, Jr., Martin Luther", "Martin Luther King Jr."),    # BibTeX "von Last, Jr, First" order
+    ("King, Martin Luther, Jr.", "Martin Luther King Jr."),
+    ("Sharan Narang", "Sharan Narang"),                        # already in reading order
+    ("  Narang ,  Sharan ", "Sharan Narang"),
+    ("", ""),
+])
+def test_display_order(text, expected):
+    assert display_order(text) == expected

@@ -6,6 +6,7 @@ import re
 
 from parsers.fields.dates import parse_date
 from parsers.fields.identifiers import parse_arxiv_id, parse_doi
+from parsers.fields.names import display_order
 from parsers.fields.numbers import parse_number
 from parsers.fields.text import clean_text
 from parsers.page import Page
@@ -129,7 +130,7 @@ def _authors(page: Page) -> tuple[list[str], bool | None]:
     if found:
         return author_names(found[0])
     # Highwire gives "Last, First": turn it back into the display order the other sites use.
-    names = [" ".join(reversed(name.split(", ", 1))) for name in page.meta.get("citation_author", [])]
+    names = [display_order(name) for name in page.meta.get("citation_author", [])]
     return names, (True if names else None)
 
 
