@@ -245,16 +245,21 @@ class MergePapers:
         if self.job_file is None:
             return
         self.job_file.parent.mkdir(parents=True, exist_ok=True)
+        cut_line = False
         if self.job_file.exists():
             restored = 0
-            for line in self.job_file.read_text(encoding="utf-8").splitlines():
+            text = self.job_file.read_text(encoding="utf-8")
+            for line in text.splitlines():
                 try:
                     self._restore(json.loads(line))
                     restored += 1
                 except json.JSONDecodeError:     # the line being written when the crawl was killed
                     continue
-            logger.info("MergePapers: %d records restored from %s", restored, self.job_file)
+            cut_line = bool(text) and not text.endswith("\n")
+            logger.info("MergePapers: %d journal lines restored from %s", restored, self.job_file)
         self._journal = self.job_file.open("a", encoding="utf-8")
+        if cut_line:                    # end it, or the next line would be glued to it and lost as well
+            self._journal.write("\n")
 
     def process_item(self, item: Any, spider=None) -> Any:
         if isinstance(item, CompletionResult):

@@ -21,9 +21,9 @@ import pytest
 from crawl_run import FAST, FIXTURES, CrawlRun, crawl_author
 from loopback import LoopbackServer
 
-from crawlers.completion import (ArxivCompletion, CompletionAnswer, CompletionMiss, fields_to_complete,
-                                 id_batches, id_list_url, title_matches)
-from crawlers.pipelines.merge import MergeIndex
+from crawlers.completion import (ArxivCompletion, CompletionAnswer, CompletionMiss, CompletionResult,
+                                 fields_to_complete, id_batches, id_list_url, title_matches)
+from crawlers.pipelines.merge import HeldForMerge, MergeIndex, MergePapers
 from parsers import Page, parse_page
 from parsers.records import Paper, Source, validation_errors
 from tests.conftest import CAPTURE_DAY
@@ -184,6 +184,36 @@ def test_replayed_answers_are_not_slowed_by_the_arxiv_download_slot(profile_craw
     assert profile_crawl.scrapy_stats["elapsed_time_seconds"] < 3.0
 
 
+def test_text_captures_replay_reports_each_title_search_it_has_no_answer_for(tmp_path: Path) -> None:
+    """The text renderings link no paper to arXiv, so their cut lists are searched by title. The manifest
+    has no answer for those searches: the one saved title search (sharan-narang.titles.atom) answers the
+    HTML profile's titles, and an answer for these would have to say what arXiv holds for some 30 titles,
+    which nobody checked. So each search is reported, with its URL, and every record is still written."""
+    run = crawl_author([], tmp_path, ENV, {**REPLAY, "REPLAY_VARIANT": "text"})
+    assert run.returncode == 0 and "Spider closed (finished)" in run.log, run.describe()
+    assert run.records and run.invalid == []
+    assert [r["id"] for r in run.records if validation_errors(r)] == []
+    palms = [r for r in run.records if r.get("title", "").startswith("PaLM: Scaling Language")]
+    assert len(palms) == 1 and len(palms[0]["authors"]) == 67 and palms[0]["authors_complete"] is True
+    assert {p["site"] for p in palms[0]["provenance"]} == {"paper-digest", "catalyzex", "scholar-profile"}
+    # Every failure is an API request named by its URL, one line each, and says why.
+    stats = run.scrapy_stats
+    failed_urls = [f["url"] for f in run.failures]
+    assert len(failed_urls) == len(set(failed_urls)) == stats["arxiv/api_requests"] > 0
+    for failure in run.failures:
+        assert failure["url"].startswith(API + "?search_query=ti%3A%22")
+        assert failure["reason"] == f"{failure['url']}: HTTP 404 (not in the replay manifest)"
+    # Each paper searched for keeps its record and one problem line naming the request that failed.
+    arxiv_problems = [p for r in run.records for p in r.get("problems", []) if p.startswith(API)]
+    assert len(arxiv_problems) == stats["arxiv/papers_asked"] == stats["arxiv/papers_not_completed"]
+    for problem in arxiv_problems:
+        assert problem.split(": arxiv: ")[0] in failed_urls
+        assert problem.endswith("not completed: HTTP 404 (not in the replay manifest)")
+    without = crawl_author([], tmp_path / "off", ENV, {**REPLAY, "REPLAY_VARIANT": "text",
+                                                       "ARXIV_COMPLETION": "False"})
+    assert sorted(run.ids()) == sorted(without.ids())
+
+
 # -- on the wire: arXiv's pace ---------------------------------------------------------------------------
 
 def test_api_requests_to_export_arxiv_org_are_three_seconds_apart(tmp_path: Path) -> None:
@@ -290,3 +320,96 @@ def test_arxivs_record_joins_the_paper_it_completes_even_under_another_first_aut
     [merged] = index.merged()
     assert merged["authors"] == ["A One", "B Two"] and merged["completed_from"] == {"arxiv": ["authors"]}
     assert index.note("arxiv:2001.00001", "a problem") and index.merged()[0]["problems"] == ["a problem"]
+
+
+# -- a crawl resumed with the same JOBDIR -----------------------------------------------------------------
+
+def test_a_resumed_plan_asks_again_only_the_requests_not_answered_with_the_same_urls() -> None:
+    records = profile_records()
+    fresh = ArxivCompletion(batch_size=10).plan(records)
+    assert [lookup.kind for lookup in fresh] == ["id_list", "id_list", "title_search"]
+    # Nothing asked before: the same requests as a fresh crawl.
+    assert [lookup.url for lookup in ArxivCompletion(batch_size=10).plan(records)] == [l.url for l in fresh]
+    # The first id_list answered, the second asked and not answered, the title search never asked.
+    resumed = ArxivCompletion(batch_size=10)
+    resumed.restore([lookup.to_dict() for lookup in fresh[:2]], {fresh[0].url})
+    assert [lookup.url for lookup in resumed.plan(records)] == [fresh[1].url, fresh[2].url]
+    # Everything answered: nothing is asked, though the papers arXiv did not return are still cut.
+    done = ArxivCompletion(batch_size=10)
+    done.restore([lookup.to_dict() for lookup in fresh], {lookup.url for lookup in fresh})
+    assert done.plan(records) == []
+
+
+def test_a_paper_found_by_title_is_not_asked_again_by_its_new_id() -> None:
+    """HSDP was searched by title; arXiv gave its id and authors. Were its date still partial, a resumed crawl
+    must not ask for it again by that id."""
+    searched = {"type": "paper", "title": HSDP_TITLE, "authors": ["Omkar Salpekar"],
+                "authors_complete": False, "date": "2026-01-30", "date_year_inferred": True}
+    first = ArxivCompletion()
+    [lookup] = first.plan([searched])
+    completed = {**searched, "arxiv_id": "2602.00277", "authors_complete": True}
+    resumed = ArxivCompletion()
+    resumed.restore([lookup.to_dict()], {lookup.url})
+    assert fields_to_complete(completed) == ["date"] and resumed.plan([completed]) == []
+
+
+def test_the_title_search_limit_counts_the_titles_earlier_runs_searched() -> None:
+    records = [{"type": "paper", "title": f"Paper {n:02d}", "authors": ["X Y"], "authors_complete": False,
+                "date": "2020-01-01"} for n in range(30)]
+    first = ArxivCompletion(title_search_limit=25, title_batch_size=10).plan(records)
+    resumed = ArxivCompletion(title_search_limit=25, title_batch_size=10)
+    resumed.restore([first[0].to_dict()], {first[0].url})
+    assert [len(lookup.wanted) for lookup in resumed.plan(records)] == [10, 5]
+
+
+def merge_pipeline(job_file: Path) -> MergePapers:
+    pipeline = MergePapers(job_file)
+    pipeline.open_spider()
+    return pipeline
+
+
+def hold(pipeline: MergePapers, item) -> None:
+    with pytest.raises(HeldForMerge):
+        pipeline.process_item(item)
+
+
+def test_an_answer_merged_again_after_a_restart_notes_each_problem_once(tmp_path: Path) -> None:
+    """Killed after the answer was journaled but while the request was still queued (JOBDIR keeps Scrapy's
+    queue): the restarted crawl merges that answer a second time. The paper still has one problem line."""
+    job_file = tmp_path / "merge_records.jsonl"
+    url = id_list_url([NOT_VERIFIED])
+    llama = Paper(title="Llama 2: Open Foundation and Fine-Tuned Chat Models", source=Source("scholar-profile",
+                  PROFILE), authors=["Hugo Touvron", "Louis Martin", "Kevin Stone"], authors_complete=False,
+                  arxiv_id=NOT_VERIFIED)
+    miss = CompletionMiss(f"arxiv:{NOT_VERIFIED}", f"{url}: arxiv: 'Llama 2': not returned by the arXiv API")
+    first = merge_pipeline(job_file)
+    hold(first, llama)
+    hold(first, CompletionResult(url, [miss]))
+    first.close_spider()
+
+    resumed = merge_pipeline(job_file)
+    assert resumed.answered_urls == {url}
+    hold(resumed, llama)                         # the page crawled again
+    hold(resumed, CompletionResult(url, [miss]))  # the answer again
+    [record] = resumed.index.merged()
+    assert record["problems"] == [miss.problem]
+    resumed.close_spider()
+
+
+def test_an_answer_cut_off_in_the_journal_is_asked_again(tmp_path: Path) -> None:
+    """SIGKILL while the answer's line was being written: that request counts as asked, not answered."""
+    job_file = tmp_path / "merge_records.jsonl"
+    lookup = ArxivCompletion().plan([{"type": "paper", "title": "Some Paper", "authors": ["X Y"],
+                                      "authors_complete": False, "arxiv_id": "2001.00001"}])[0]
+    answered = {"completion_answered": lookup.url, "items": [{"key": "arxiv:2001.00001", "problem": "p"}]}
+    job_file.write_text(json.dumps({"completion_asked": lookup.to_dict()}) + "\n"
+                        + json.dumps(answered)[:40], encoding="utf-8")
+    resumed = merge_pipeline(job_file)
+    assert list(resumed.asked_lookups) == [lookup.url] and resumed.answered_urls == set()
+    completion = ArxivCompletion()
+    completion.restore(resumed.asked_lookups.values(), resumed.answered_urls)
+    assert [again.url for again in completion.plan([])] == [lookup.url]
+    hold(resumed, CompletionResult(lookup.url, [CompletionMiss("arxiv:2001.00001", "p")]))
+    resumed.close_spider()
+    # The answer journaled this time is read back whole (not glued to the cut line).
+    assert merge_pipeline(job_file).answered_urls == {lookup.url}

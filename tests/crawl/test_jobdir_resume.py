@@ -1,48 +1,124 @@
-"""A crawl killed with SIGKILL and restarted with the same JOBDIR ends with every record exactly once.
+"""A crawl killed with SIGKILL and restarted with the same JOBDIR ends with every record exactly once, arXiv
+completion on (the default), and ends with the very records of a crawl that was never interrupted.
 
-The first run is slowed (one request at a time, each replayed answer 0.15 s late) so that it is still
-fetching when it is killed: the kill happens as soon as MergePapers has journalled its first records,
-several seconds before that run could finish.
+The replay is of the fixtures' manifest: the three captures, and the arXiv API's answers for the papers the
+profile lists with a cut author list (one id_list request, one title search). The first run is slowed (one
+request at a time, each replayed answer 0.3 s late) so that the kill lands where the test wants it; the
+journal (JOBDIR/merge_records.jsonl) is read after the kill to check it did:
+
+* "pages": page records journaled, nothing asked of arXiv yet;
+* "asked": both API requests journaled as asked, no answer in yet (killed between sending and answering);
+* "one answer": one API answer journaled, the other request not answered yet.
+
+In every case the run is killed before its idle flush: it has written no record.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
+from collections import Counter
+from pathlib import Path
 
+import pytest
 from conftest import crawl_command, crawl_env, run_crawl
 
 from tests.conftest import ROOT
 
-# One request at a time, each answered after 0.15 s: about 65 requests, so about 10 s for the whole crawl.
-SLOW = ["-s", "REPLAY_DELAY=0.15", "-s", "CONCURRENT_REQUESTS=1"]
+# One request at a time, each answered 0.3 s late: about 10 requests (robots.txt included), 3 s or more.
+SLOW = ["-s", "REPLAY_DELAY=0.3", "-s", "CONCURRENT_REQUESTS=1"]
+API = "https://export.arxiv.org/api/query?"
+API_REQUESTS = 2                    # what a clean crawl asks arXiv: one id_list, one title search
+KILL_WITHIN = 30                    # seconds for the first run to reach its kill point
 
 
-def test_killed_crawl_resumes_with_every_record_once(tmp_path):
-    jobdir = tmp_path / "job"
+def journal_kinds(journal: Path) -> Counter:
+    """Lines of the merge journal by kind: page records, completion requests asked, answers merged."""
+    kinds: Counter = Counter()
+    if not journal.exists():
+        return kinds
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:      # the line being written when the crawl was killed
+            continue
+        kinds["asked" if "completion_asked" in entry else
+              "answered" if "completion_answered" in entry else "record"] += 1
+    return kinds
+
+
+KILL_POINTS = {
+    "pages": lambda kinds: kinds["record"] > 0,
+    "asked": lambda kinds: kinds["asked"] == API_REQUESTS,
+    "one answer": lambda kinds: kinds["answered"] == 1,
+}
+# What the journal holds once the process is dead, and how many API requests the resumed run then sends.
+JOURNALED = {
+    "pages": (lambda kinds: kinds["record"] > 0 and kinds["asked"] == 0, API_REQUESTS),
+    "asked": (lambda kinds: kinds["asked"] == API_REQUESTS and kinds["answered"] == 0, API_REQUESTS),
+    "one answer": (lambda kinds: kinds["asked"] == API_REQUESTS and kinds["answered"] == 1, 1),
+}
+
+
+def kill_when(jobdir: Path, out: Path, reached) -> Counter:
+    """Start the slowed crawl, SIGKILL it once its journal satisfies ``reached``; the journal's kinds after."""
     journal = jobdir / "merge_records.jsonl"
-    first = subprocess.Popen(crawl_command(tmp_path / "first.jsonl", "-s", f"JOBDIR={jobdir}", *SLOW),
-                             cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = subprocess.Popen(crawl_command(out, "-s", f"JOBDIR={jobdir}", *SLOW), cwd=ROOT, env=crawl_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not (journal.exists() and journal.stat().st_size) and time.monotonic() < deadline:
+        deadline = time.monotonic() + KILL_WITHIN
+        while not reached(journal_kinds(journal)):
             assert first.poll() is None, "the first crawl ended before it could be killed"
-            time.sleep(0.05)
-        assert journal.exists() and journal.stat().st_size, "nothing journalled within 30 s"
+            assert time.monotonic() < deadline, f"kill point not reached in {KILL_WITHIN} s"
+            time.sleep(0.01)
         first.send_signal(signal.SIGKILL)
     finally:
+        if first.poll() is None:
+            first.kill()
         first.wait(timeout=10)
-        first.stderr.close()
     assert first.returncode == -signal.SIGKILL
-    killed_output = tmp_path / "first.jsonl"
-    assert not killed_output.exists() or killed_output.read_text() == ""   # merged records come at the end
+    assert not out.exists() or out.read_text() == ""        # merged records come at the end
+    return journal_kinds(journal)
 
-    resumed = run_crawl(tmp_path / "resumed.jsonl", "-s", f"JOBDIR={jobdir}")
-    clean = run_crawl(tmp_path / "clean.jsonl")
 
-    resumed_ids = [r["id"] for r in resumed]
-    assert len(resumed_ids) == len(set(resumed_ids))
-    assert sorted(resumed_ids) == sorted(r["id"] for r in clean)
-    [palm] = [r for r in resumed if r["id"] == "arxiv:2204.02311"]
-    assert len(palm["provenance"]) == 3 and len(palm["authors"]) == 67
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> dict[str, dict]:
+    """The same replay crawl, never interrupted, no JOBDIR: its records by id."""
+    records = run_crawl(tmp_path_factory.mktemp("clean") / "clean.jsonl")
+    assert len(records) == len({r["id"] for r in records})
+    return {r["id"]: r for r in records}
+
+
+@pytest.mark.parametrize("kill_point", list(KILL_POINTS))
+def test_killed_crawl_resumes_with_the_records_of_a_clean_crawl(tmp_path, clean, kill_point):
+    jobdir = tmp_path / "job"
+    kinds = kill_when(jobdir, tmp_path / "first.jsonl", KILL_POINTS[kill_point])
+    journaled, requests_left = JOURNALED[kill_point]
+    assert journaled(kinds), f"killed elsewhere than at {kill_point!r}: journal {dict(kinds)}"
+
+    out = tmp_path / "resumed.jsonl"
+    resumed = run_crawl(out, "-s", f"JOBDIR={jobdir}")
+    stats = json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8"))
+    scrapy_stats = stats["scrapy_stats"]
+
+    # Every record exactly once, and each one the record the clean crawl wrote, field for field.
+    ids = [r["id"] for r in resumed]
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(clean)
+    for record in resumed:
+        assert record == clean[record["id"]], record["id"]
+        problems = record.get("problems", [])
+        assert len(problems) == len(set(problems)), record["id"]
+    # arXiv is asked only what no answer is journaled for, by the URLs a fresh crawl uses (all replayed).
+    assert scrapy_stats.get("arxiv/api_requests", 0) == requests_left
+    assert scrapy_stats.get("replay/missing", 0) == 0
+    assert stats["errors"] == []
+    # What the completion gave, still there: PaLM once, complete; Llama 2 (not returned) noted once.
+    [palm] = [r for r in resumed if r.get("title", "").startswith("PaLM: Scaling Language")]
+    assert len(palm["authors"]) == 67 and palm["authors_complete"] is True
+    llama = next(r for r in resumed if r.get("arxiv_id") == "2307.09288")
+    assert [p for p in llama["problems"] if p.startswith(API)] == \
+        [p for p in clean[llama["id"]]["problems"] if p.startswith(API)]
+    assert len([p for p in llama["problems"] if p.startswith(API)]) == 1
