@@ -334,7 +334,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         result.problems.append("no footer disclaimer: the page may be cut short")
     paper_title = title(sections)
     if not paper_title:
-        result.problems.append(f"{NAME}: no title (no heading and no '- {TITLE_LABEL}:' line): no record")
+        result.problems.append(f"no title (no heading and no '- {TITLE_LABEL}:' line): no record")
         return result
 
     problems = missing_fields(sections)
@@ -363,7 +363,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         version=arxiv.version if arxiv else None,
         date=parsed_date.value if parsed_date else None,
         date_raw=date_raw,
-        date_year_inferred=True if parsed_date and parsed_date.year_inferred else None,
+        date_year_inferred=parsed_date.year_inferred if parsed_date else None,
         authors=names,
         authors_complete=complete,
         summary=summary(sections),

@@ -72,6 +72,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     paper.withdrawn = any(withdrawn for v, _, withdrawn in history if v.version == version) if history else None
     if history:  # the paper's date is its first submission, as listing sites print it
         paper.date, paper.date_raw = history[0][0].date, history[0][1]
+        paper.date_year_inferred = False  # submission history lines always carry the year
     for field_name, value in _table_fields(page).items():
         setattr(paper, field_name, value)
     paper.doi = _doi(page)

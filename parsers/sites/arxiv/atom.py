@@ -103,7 +103,8 @@ def _paper(entry, page: Page, site: str, number: int) -> Paper:
     paper.abstract = text("atom:summary")
     primary = entry.find("arxiv:primary_category", NS)
     codes = [primary.get("term")] if primary is not None else []
-    paper.categories = list(dict.fromkeys(codes + [c.get("term") for c in entry.iterfind("atom:category", NS)]))
+    terms = [c.get("term") for c in entry.iterfind("atom:category", NS)]  # a cut feed may lose a term
+    paper.categories = list(dict.fromkeys(code for code in codes + terms if code))
     paper.comments, paper.journal_ref = text("arxiv:comment"), text("arxiv:journal_ref")
     doi = text("arxiv:doi")
     paper.doi = parse_doi(doi) if doi else None
@@ -111,7 +112,7 @@ def _paper(entry, page: Page, site: str, number: int) -> Paper:
     paper.pdf_url = pdf.get("href") if pdf is not None else None
     published, updated = parse_date(text("atom:published") or ""), parse_date(text("atom:updated") or "")
     if published:
-        paper.date, paper.date_raw = published.value, published.raw
+        paper.date, paper.date_raw, paper.date_year_inferred = published.value, published.raw, published.year_inferred
     # The feed dates only the first version (published) and the latest (updated); others are unknown.
     if paper.version and published:
         paper.versions = [Version(1, published.value)]
