@@ -21,6 +21,10 @@ def parse_page(page: Page, as_of: date, site: str | None = None) -> ParseResult:
     """Records of one page. Raises UnrecognisedPage naming the URL when no adapter knows the layout."""
     if site:
         module = by_name(site)
+        # Naming the site skips guessing, not checking: an adapter given a page of another layout would
+        # read its lines as fields and invent records.
+        if not module.recognise(page):
+            raise UnrecognisedPage(f"{page.url}: {module.NAME}: the page does not have this site's layout")
     else:
         module = next((m for m in adapters() if m.recognise(page)), None)
         if module is None:

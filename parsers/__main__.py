@@ -28,7 +28,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="the page's URL (default: the file's file:// URL); recorded as source.url")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                         help="reference date for dates printed without a year (default: today)")
-    parser.add_argument("--site", help=f"skip recognition and use this adapter ({names})")
+    parser.add_argument("--site", help=f"read the page with this adapter ({names}); it must still match the site's layout")
     return parser
 
 

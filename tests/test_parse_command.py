@@ -90,3 +90,12 @@ def test_a_page_cut_short_still_prints_what_it_has_and_warns():
     records = records_of(done)
     assert len(records) == 15
     assert "14 of 32 declared papers found" in done.stderr
+
+
+def test_naming_a_site_does_not_make_another_sites_page_readable():
+    """--site skips guessing, not checking: a CatalyzeX page read as a digest page would give a paper titled
+    "Alert button"."""
+    done = run(str(FIXTURES / "catalyzex" / "parker-schuh.txt"), "--site", "paper-digest")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "paper-digest: the page does not have this site's layout" in done.stderr
+    assert run(str(FIXTURES / "catalyzex" / "parker-schuh.txt"), "--site", "catalyzex").returncode == 0
