@@ -103,8 +103,12 @@ class Page:
         )
         encoding, text = html_to_unicode(content_type and f"text/html; {content_type}", body)
         problems = []
-        if "\ufffd" in text:
-            problems.append(f"bytes not valid {encoding}: {text.count(chr(0xFFFD))} characters replaced")
+        replaced = text.count("\ufffd")
+        if "\x00" in text or replaced > len(text) // 10:
+            # An image, a PDF or a compressed body: no layout to recognise, say what it is instead.
+            raise PageError(f"{url}: not text (binary content, {len(body)} bytes)")
+        if replaced:
+            problems.append(f"bytes not valid {encoding}: {replaced} characters replaced")
         page = cls.from_html(text, url) if is_html else cls.from_text(text, url)
         page.encoding = encoding
         page.raw = text

@@ -133,13 +133,17 @@ def paper_id(title: str, arxiv_id: str | None = None) -> str:
     """Stable across crawls and sites, so re-crawls upsert instead of duplicating."""
     if arxiv_id:
         return f"arxiv:{arxiv_id}"
-    return "title:" + hashlib.sha1(normalise_title(title).encode()).hexdigest()[:16]
+    # A title of no letters or digits ("???") has an empty key: hash the text itself, or every such
+    # title would share the id of the empty string and unrelated papers would merge.
+    key = normalise_title(title) or " ".join(title.split())
+    return "title:" + hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def author_id(name: str) -> str:
     from parsers.fields.names import normalise_name
 
-    return "author:" + normalise_name(name).replace(" ", "-")
+    key = normalise_name(name).replace(" ", "-")
+    return "author:" + (key or hashlib.sha1(" ".join(name.split()).encode()).hexdigest()[:16])
 
 
 def to_dict(record: Record | dict) -> dict[str, Any]:

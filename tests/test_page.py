@@ -78,3 +78,9 @@ def test_broken_jsonld_is_a_problem_not_a_crash():
     body = b'<html><head><script type="application/ld+json">{"a": </script></head><body><p>x</p></body></html>'
     page = Page.from_bytes(body, "https://x.example/a")
     assert page.texts == ["x"] and "JSON-LD" in page.problems[0]
+
+
+@pytest.mark.parametrize("body", [b"%PDF-1.7\n\x00\x01\x02binary", bytes(range(256)) * 8, b"\x1f\x8b\x08\x00" + b"\x00" * 64])
+def test_binary_content_is_an_error_saying_so(body):
+    with pytest.raises(PageError, match=r"https://x.example/f.pdf: not text"):
+        Page.from_bytes(body, "https://x.example/f.pdf")

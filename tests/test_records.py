@@ -43,3 +43,9 @@ def test_unknown_field_is_rejected():
     data = to_dict(Paper(title="X", source=SRC))
     data["scroe"] = 1.0
     assert validation_errors(data)
+
+
+def test_titles_and_names_without_letters_still_get_distinct_valid_ids():
+    assert Paper(title="???", source=SRC).id != Paper(title="!!!", source=SRC).id
+    assert Author(name="***", source=SRC).id != "author:"
+    assert validation_errors(Author(name="***", source=SRC)) == []
