@@ -7,7 +7,7 @@ import json
 import pytest
 
 from parsers.page import Page
-from parsers.records import paper_id, to_dict, validation_errors
+from parsers.records import to_dict, validation_errors
 from parsers.result import ParseContext
 from parsers.sites import arxiv, embedded_metadata
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
@@ -24,9 +24,10 @@ def test_page_gives_the_expected_paper_field_by_field(name):
     assert embedded_metadata.recognise(page) and not arxiv.recognise(page)
     result = embedded_metadata.parse(page, CONTEXT)
     (expected,) = read_jsonl(HERE / f"{name}.expected.jsonl")
-    expected.setdefault("id", paper_id(expected["title"], expected.get("arxiv_id")))
     (record,) = result.records
     actual = to_dict(record)
+    if "id" not in expected:  # a title id: its hash is not written by hand, only its kind
+        assert actual.pop("id").startswith("arxiv:" if expected.get("arxiv_id") else "title:")
     for field in sorted(set(expected) | set(actual)):
         assert actual.get(field) == expected.get(field), f"{name}: {field}"
     assert result.problems == [] and not validation_errors(record)
