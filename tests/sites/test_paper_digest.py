@@ -6,7 +6,6 @@ page carries the same fields plus links (each related paper's arXiv id and the s
 
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
 
