@@ -91,7 +91,7 @@ class Paper:
     authors: list[str] = _empty(list)
     authors_complete: bool | None = None  # False where the page cuts the list ("et al.")
     organizations: list[str] = _empty(list)
-    date: str | None = None               # ISO 8601 day, or UTC timestamp where the page has a time
+    date: str | None = None               # ISO 8601 day, or UTC timestamp where the page has a time (arXiv: v1)
     date_raw: str | None = None           # the date exactly as the page prints it
     date_year_inferred: bool | None = None  # True where the page gave no year and it was taken from the crawl date
     categories: list[str] = _empty(list)   # arXiv codes, primary first
@@ -104,7 +104,7 @@ class Paper:
     via: str | None = None                # where the listing site got the paper ("arxiv")
     score: float | None = None
     license: str | None = None
-    url: str | None = None                # the paper's own page on the source site
+    url: str | None = None                # the paper's page as the source names it (own page, or arXiv URL)
     pdf_url: str | None = None
     arxiv_id: str | None = None           # without version: "2204.02311", "hep-th/9901001"
     version: int | None = None            # the version the page shows
