@@ -43,8 +43,6 @@ FALLBACK_PARSERS = ["relative-time", "custom-formats", "absolute-time"]
 _PROBE_BASE = datetime(2001, 3, 7)
 _PROBE_SHIFT = timedelta(days=1000)
 
-# Title-case or upper-case month names only: lower-case "may"/"march" in prose are words, not months, and
-# case-sensitivity lets a glued prefix like "CLJul" or "DCJan" be split by the (?<![a-z]) boundary.
 # Month spellings: "Jan", "Jan.", "January", "Sept"; Title-case or upper-case only, since lower-case "may" and
 # "march" in prose are words, and case lets a glued label ("CLJul", "DCJan") end at the (?<![a-z]) boundary.
 _MONTH_WORDS = ["Jan(?:uary)?", "Feb(?:ruary)?", "Mar(?:ch)?", "Apr(?:il)?", "May", "June?", "July?",

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
 
 from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
@@ -32,12 +33,12 @@ def _compiled(css: str) -> CSSSelector:
     return CSSSelector(css)
 
 
-def select(root, css: str) -> list:
+def select(root: HtmlElement, css: str) -> list[HtmlElement]:
     """CSS selection with the selector compiled once (compiling costs more than matching on these pages)."""
     return _compiled(css)(root) if root is not None else []
 
 
-def text_without_descriptor(element) -> str:
+def text_without_descriptor(element: HtmlElement) -> str:
     """The element's text with its leading "Title:"/"Authors:" label left out."""
     return clean_text("".join(_text_parts(element, _is_descriptor)))
 
@@ -66,7 +67,7 @@ def _text_parts(element, skip) -> list[str]:
     return parts
 
 
-def subject_codes(element) -> list[str]:
+def subject_codes(element: HtmlElement) -> list[str]:
     """Category codes of a subjects cell, primary first (arXiv marks it with span.primary-subject)."""
     primary = element.find(f".//span[@class='{PRIMARY_SUBJECT}']")
     codes = SUBJECT_CODE.findall(text_without_descriptor(element))
@@ -76,7 +77,7 @@ def subject_codes(element) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def author_names(element) -> tuple[list[str], bool]:
+def author_names(element: HtmlElement) -> tuple[list[str], bool]:
     """Names in an authors block and whether the page shows them all.
 
     The javascript toggle after a long list is left out: every author is on the page before it. A plain-text
