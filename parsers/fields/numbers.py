@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 __all__ = ["parse_number", "parse_labelled_number", "parse_score"]
 
@@ -15,13 +16,15 @@ MAX_DIGITS = 40
 # Thousands groups must be groups of three ("1,010 KB"); "2,5" (a European decimal) is too ambiguous to read.
 _NUMBER = r"[-+−]?(?:\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+"
 _WHOLE = re.compile(rf"\s*(?P<num>{_NUMBER})\s*(?P<suffix>[kKmMbB])?\s*%?\s*")
+# Thousands separators as printed, dropped before conversion.
+_GROUP_SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009]")
 # A number on its own: not glued to digits, dots or commas on either side ("v2" is fine, "1.2.3" is not).
 _ANY = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?![\d,]|\.\d)")
 
 
 def _to_value(number: str, suffix: str | None = None) -> int | float | None:
     """Digits as printed -> int when whole, float otherwise; None when not finite."""
-    digits = re.sub(r"[,\u00a0\u202f\u2009]", "", number).replace("−", "-")
+    digits = _GROUP_SEPARATORS.sub("", number).replace("−", "-")
     if len(digits) > MAX_DIGITS:
         return None
     is_float = any(ch in digits for ch in ".eE")
@@ -53,6 +56,19 @@ def _label_pattern(label: str) -> str:
     return r"\s+".join(re.escape(word) for word in label.split())
 
 
+@lru_cache(maxsize=256)
+def _label_patterns(label: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(number after the label, number before it), built once per label: parsers ask for the same few
+    labels on every card."""
+    word = _label_pattern(label)
+    # The label is a whole word: "papers" does not match inside "newspapers".
+    after = re.compile(rf"(?<![^\W\d_])(?:{word})(?P<gap>\s*:?\s*)(?P<num>{_NUMBER})"
+                       rf"(?P<suffix>[kKmMbB](?![^\W\d_]))?(?![\d,]|\.\d)", re.IGNORECASE)
+    before = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?P<suffix>[kKmMbB])?(?P<gap>\s*)(?:{word})"
+                        rf"(?![^\W\d_])", re.IGNORECASE)
+    return after, before
+
+
 def parse_labelled_number(text: str, label: str) -> int | float | None:
     """The number glued before or after a label, case-insensitive: ("h-index29", "h-index") -> 29,
     ("32papers", "papers") -> 32, ("Novelty50%", "Novelty") -> 50, ("AI Score: 48", "AI Score") -> 48.
@@ -62,12 +78,7 @@ def parse_labelled_number(text: str, label: str) -> int | float | None:
     """
     if not isinstance(text, str) or not isinstance(label, str) or not label.strip():
         return None
-    word = _label_pattern(label)
-    # The label is a whole word: "papers" does not match inside "newspapers".
-    after = re.compile(rf"(?<![^\W\d_])(?:{word})(?P<gap>\s*:?\s*)(?P<num>{_NUMBER})"
-                       rf"(?P<suffix>[kKmMbB](?![^\W\d_]))?(?![\d,]|\.\d)", re.IGNORECASE)
-    before = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?P<suffix>[kKmMbB])?(?P<gap>\s*)(?:{word})"
-                        rf"(?![^\W\d_])", re.IGNORECASE)
+    after, before = _label_patterns(label)
     found = [m for m in (after.search(text), before.search(text)) if m]
     if not found:
         return None
