@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ from parsers.records import to_dict, validation_errors
 logger = logging.getLogger(__name__)
 
 REQUIRED = frozenset({"<record>", "type", "id", "source", "title", "name"})
+# jsonschema's words for keys the contract does not have: "Additional properties are not allowed ('a', 'b'
+# were unexpected)". Such a key is removed like any other bad optional value.
+UNEXPECTED_KEYS = re.compile(r"Additional properties are not allowed \((?P<keys>.*) (?:was|were) unexpected\)")
+QUOTED = re.compile(r"'([^']*)'")
 
 
 def repair(record: dict, errors: list[str]) -> tuple[dict, list[str]]:
@@ -38,6 +43,10 @@ def repair(record: dict, errors: list[str]) -> tuple[dict, list[str]]:
     for error in errors:
         path, _, message = error.partition(": ")
         parts = path.split("/")
+        unexpected = UNEXPECTED_KEYS.match(message) if parts[0] == "<record>" else None
+        if unexpected:
+            removals += [(key, None, "not a field of the record schema") for key in QUOTED.findall(unexpected["keys"])]
+            continue
         if parts[0] in REQUIRED:
             unrepairable.append(error)
             continue

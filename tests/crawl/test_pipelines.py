@@ -104,6 +104,16 @@ def test_invalid_optional_value_is_removed_and_named_in_problems():
     assert any(p.startswith("date removed:") for p in fixed["problems"])
 
 
+def test_a_key_outside_the_contract_is_removed_not_the_record():
+    record = paper(PROFILE, id="arxiv:2204.02311", arxiv_id="2204.02311", authors=["A B"])
+    record.update(scroe=1.0, tags=["x"])
+    fixed, unrepairable = repair(record, validation_errors(record))
+    assert unrepairable == [] and validation_errors(fixed) == []
+    assert "scroe" not in fixed and "tags" not in fixed and fixed["authors"] == ["A B"]
+    assert sorted(p for p in fixed["problems"]) == ["scroe removed: not a field of the record schema",
+                                                     "tags removed: not a field of the record schema"]
+
+
 def test_record_without_title_cannot_be_repaired():
     record = {"type": "paper", "id": "title:abc", "source": PROFILE, "title": ""}
     _, unrepairable = repair(record, validation_errors(record))
