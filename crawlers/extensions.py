@@ -1,12 +1,13 @@
 """CrawlSummary: what the crawl did, at a glance, when it ends: a log block and ``<output stem>.stats.json``
-beside the output (pages fetched, records per type, errors with URLs, per site the share of records that
-carry each field, and pages that declare more items than were parsed)."""
+beside the output (pages fetched, records per type, errors with URLs, per site the share of the records its
+pages gave (before merging) that carry each field, and pages that declare more items than were parsed)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter, defaultdict
+from dataclasses import is_dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from scrapy.http import Response
 from crawlers import signals
 from crawlers.outputs import beside_feed
 from crawlers.pipelines.merge import HeldForMerge
+from parsers.records import to_dict
 
 logger = logging.getLogger(__name__)
 LOGGED_ERRORS = 10          # failed pages listed in the log block; the stats file lists them all
@@ -33,6 +35,7 @@ class CrawlSummary:
         self.invalid: list[dict] = []
         self.declared: dict[tuple[str, str], int] = {}          # (listing, kind) -> count the page declares
         self.parsed: Counter[tuple[str, str]] = Counter()        # (listing, kind) -> records parsed
+        self.fields_seen_before_merge = False
 
     @classmethod
     def from_crawler(cls, crawler) -> CrawlSummary:
@@ -55,16 +58,26 @@ class CrawlSummary:
     def item_scraped(self, item: Any, response=None, spider=None) -> None:
         if not isinstance(item, dict):
             return
-        kind = item.get("type", "?")
-        self.records[kind] += 1
-        site = item.get("source", {}).get("site", "?")
-        self.fields[(site, kind)].update(key for key in item if key not in ("type", "id", "source"))
-        self.fields[(site, kind)]["__records__"] += 1
+        self.records[item.get("type", "?")] += 1
+        if not self.fields_seen_before_merge:  # no merge in the pipeline: the written records are the parsed ones
+            self._count_fields(item)
 
     def item_dropped(self, item: Any, response=None, exception=None, spider=None) -> None:
-        if not isinstance(exception, HeldForMerge):
-            self.invalid.append({"id": item.get("id") if isinstance(item, dict) else None,
-                                 "reason": str(exception)})
+        if isinstance(exception, HeldForMerge):
+            # What each site's parser gave, before the merge mixes sources: a merged record would credit its
+            # winning site with fields that came from the others. A completion answer carries its record.
+            self.fields_seen_before_merge = True
+            self._count_fields(getattr(item, "record", item))
+            return
+        self.invalid.append({"id": item.get("id") if isinstance(item, dict) else None, "reason": str(exception)})
+
+    def _count_fields(self, item: Any) -> None:
+        record = to_dict(item) if is_dataclass(item) else item
+        if not isinstance(record, dict) or "type" not in record:
+            return
+        site, kind = record.get("source", {}).get("site", "?"), record["type"]
+        self.fields[(site, kind)].update(key for key in record if key not in ("type", "id", "source"))
+        self.fields[(site, kind)]["__records__"] += 1
 
     def page_parsed(self, url: str, site: str, listing: str, declared_counts: dict, parsed_counts: dict,
                     problems: list, spider=None) -> None:

@@ -76,7 +76,12 @@ def test_summary_and_errors_files_beside_the_output(full_crawl):
     # The default crawl follows only pages an adapter reads, and the fixtures hold every one of them.
     assert stats["errors"] == []
     assert stats["scrapy_stats"].get("replay/missing", 0) == 0
-    assert set(stats["field_coverage"]) == {"scholar-profile", "catalyzex", "paper-digest"}
+    coverage = stats["field_coverage"]
+    assert set(coverage) >= {"scholar-profile", "catalyzex", "paper-digest"}
+    # Counted per site before merging: the profile's cards have no figures; CatalyzeX's all have four.
+    assert "figures" not in coverage["scholar-profile"]["paper"]["fields"]
+    assert coverage["catalyzex"]["paper"]["fields"]["figures"] == 1.0
+    assert coverage["scholar-profile"]["paper"]["records"] == 32
     assert out.with_name("records.errors.jsonl").read_text(encoding="utf-8") == ""   # every record valid
 
 
