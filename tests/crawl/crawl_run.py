@@ -2,27 +2,31 @@
 (-O feed), the end-of-crawl summary (``<stem>.stats.json``: pages fetched, failed pages with their URL,
 Scrapy's stats), the invalid records (``<stem>.errors.jsonl``) and the log.
 
-A subprocess keeps each crawl's Twisted reactor and settings apart, so crawl tests can run in parallel.
+A subprocess keeps each crawl's Twisted reactor and settings apart (a reactor cannot restart within one
+process), so crawl tests can run in parallel. The one place crawl tests build a crawl command.
+
+Every crawl says whether arXiv completion is on (``completion=``, no default): on, its API requests are
+answered only where the crawl replays them (REPLAY_DIR) or a loopback server serves them; a live host is
+never reached (loopback's offline_env refuses it).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures"
-CAPTURE_DAY = "2026-11-22"
+from tests.conftest import CAPTURE_DAY, FIXTURES, ROOT, read_jsonl
+
 CRAWL_TIMEOUT = 90          # seconds: a hung crawl fails the test instead of the suite
 
-# Every test crawl: no arXiv API completion (it would ask export.arxiv.org, a live host).
-OFFLINE = {"ARXIV_COMPLETION": "False"}
+# Offline replay of the fixtures' manifest (fixtures/pages.json), arXiv API answers included.
+REPLAY = {"REPLAY_DIR": str(FIXTURES)}
 # Fast, not polite: for crawling the loopback server. Politeness tests start from the project defaults.
 FAST = {
-    **OFFLINE,
     "ALLOW_PRIVATE_HOSTS": "True",
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
@@ -34,6 +38,7 @@ FAST = {
 @dataclass
 class CrawlRun:
     returncode: int
+    output: Path                # the -O feed
     records: list[dict]
     stats: dict                 # <stem>.stats.json: the crawl summary, Scrapy's stats under "scrapy_stats"
     failures: list[dict]        # the summary's "errors": pages that failed, {"url", "reason"}
@@ -44,6 +49,11 @@ class CrawlRun:
     def scrapy_stats(self) -> dict:
         return self.stats.get("scrapy_stats", {})
 
+    @property
+    def finished(self) -> bool:
+        """Exit code 0 and the crawl ran to its end (not closed early)."""
+        return self.returncode == 0 and "Spider closed (finished)" in self.log
+
     def ids(self) -> list[str]:
         return [record["id"] for record in self.records]
 
@@ -52,29 +62,52 @@ class CrawlRun:
         return "\n".join(self.log.splitlines()[-40:])
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_output(path: Path) -> list[dict]:
+    """Lines of a JSON Lines file the crawl may not have written (no records, or it failed to start)."""
+    return read_jsonl(path) if path.exists() else []
 
 
-def crawl_author(urls: list[str], out_dir: Path, env: dict[str, str], settings: dict[str, str] | None = None,
-                 args: dict[str, str] | None = None) -> CrawlRun:
-    """`scrapy crawl author -a url=<urls, comma-separated> -a as_of=<capture day> -s ... -O out.jsonl`."""
-    output = out_dir / "out.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "author", "-a", f"url={','.join(urls)}",
-               "-a", f"as_of={CAPTURE_DAY}"]
+def crawl_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment with the repo root importable (the crawl's cwd is the root, but be explicit)."""
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def crawl_command(urls: list[str], output: Path, *, completion: bool, settings: dict[str, str] | None = None,
+                  args: dict[str, str] | None = None) -> list[str]:
+    """`scrapy crawl author [-a url=<urls, comma-separated>] -a as_of=<capture day> -s ARXIV_COMPLETION=...
+    -s ... -O output`. No urls: the replay manifest's start pages (with REPLAY_DIR)."""
+    if "ARXIV_COMPLETION" in (settings or {}):
+        raise ValueError("say whether arXiv completion is on with completion=, not in settings")
+    command = [sys.executable, "-m", "scrapy", "crawl", "author", "-a", f"as_of={CAPTURE_DAY.isoformat()}"]
+    if urls:
+        command += ["-a", f"url={','.join(urls)}"]
     for name, value in (args or {}).items():
         command += ["-a", f"{name}={value}"]
-    for name, value in {**OFFLINE, **(settings or {})}.items():
+    for name, value in {"ARXIV_COMPLETION": str(completion), **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
-    command += ["-O", str(output)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=CRAWL_TIMEOUT,
-                          check=False)
-    stats_file = output.with_suffix(".stats.json")
+    return command + ["-O", str(output)]
+
+
+def crawl_author(urls: list[str], out_dir: Path, env: dict[str, str] | None = None,
+                 settings: dict[str, str] | None = None, args: dict[str, str] | None = None, *,
+                 completion: bool, output_name: str = "out.jsonl") -> CrawlRun:
+    """Run the crawl to its end (or CRAWL_TIMEOUT) and collect its files; ``env`` defaults to crawl_env()."""
+    output = out_dir / output_name
+    done = subprocess.run(crawl_command(urls, output, completion=completion, settings=settings, args=args),
+                          cwd=ROOT, env=env if env is not None else crawl_env(), capture_output=True,
+                          text=True, timeout=CRAWL_TIMEOUT, check=False)
+    return collect(output, done.returncode, done.stdout + done.stderr)
+
+
+def collect(output: Path, returncode: int, log: str) -> CrawlRun:
+    """What a crawl that wrote to ``output`` left behind."""
+    stats_file = output.with_name(output.name.split(".", 1)[0] + ".stats.json")
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
-    return CrawlRun(done.returncode, read_jsonl(output), stats, stats.get("errors", []),
-                    read_jsonl(output.with_suffix(".errors.jsonl")), done.stdout + done.stderr)
+    errors_file = output.with_name(output.name.split(".", 1)[0] + ".errors.jsonl")
+    return CrawlRun(returncode, output, read_output(output), stats, stats.get("errors", []),
+                    read_output(errors_file), log)
 
 
 def expected_ids(*expected_files: str) -> set[str]:

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 
 import pytest
-from crawl_run import FAST, FIXTURES, CrawlRun, crawl_author
-from loopback import LoopbackServer
+from tests.crawl.crawl_run import FAST, FIXTURES, REPLAY, CrawlRun, crawl_author
+from tests.crawl.loopback import LoopbackServer
 
 from crawlers.completion import (ArxivCompletion, CompletionAnswer, CompletionMiss, CompletionResult,
                                  fields_to_complete, id_batches, id_list_url, title_matches)
@@ -31,9 +31,6 @@ from tests.conftest import CAPTURE_DAY
 PROFILE = "https://profiles.example.org/author/sharan-narang"
 PROFILE_FILE = FIXTURES / "scholar_profile" / "sharan-narang.html"
 API = "https://export.arxiv.org/api/query"
-# crawl_author turns completion off unless told (a test crawl must not ask the live arXiv): turn it on.
-COMPLETION = {"ARXIV_COMPLETION": "True"}
-REPLAY = {"REPLAY_DIR": str(FIXTURES), **COMPLETION}
 ENV = dict(os.environ)
 
 PALM_FIRST_LAST = ("Aakanksha Chowdhery", "Noah Fiedel")
@@ -70,7 +67,7 @@ def api_requests(run: CrawlRun) -> int:
 
 @pytest.fixture(scope="module")
 def profile_crawl(tmp_path_factory) -> CrawlRun:
-    return crawl_author([PROFILE], tmp_path_factory.mktemp("completion"), ENV, REPLAY)
+    return crawl_author([PROFILE], tmp_path_factory.mktemp("completion"), ENV, REPLAY, completion=True)
 
 
 # -- the replay crawl of the profile -----------------------------------------------------------------------
@@ -139,7 +136,7 @@ def test_papers_arxiv_did_not_return_keep_their_values_and_say_so(profile_crawl:
 
 
 def test_completion_off_makes_no_api_request_and_leaves_lists_cut(tmp_path: Path) -> None:
-    run = crawl_author([PROFILE], tmp_path, ENV, {**REPLAY, "ARXIV_COMPLETION": "False"})
+    run = crawl_author([PROFILE], tmp_path, ENV, REPLAY, completion=False)
     assert api_requests(run) == 0 and run.scrapy_stats["replay/served"] == 1
     palm = by_arxiv_id(run.records)["2204.02311"]
     assert len(palm["authors"]) == 3 and palm["authors_complete"] is False
@@ -154,8 +151,8 @@ def test_api_500_is_reported_with_its_url_and_the_records_kept(tmp_path: Path) -
         if row["url"].startswith(API + "?id_list="):
             row["status"] = 500
     (tmp_path / "pages.json").write_text(json.dumps(rows), encoding="utf-8")
-    run = crawl_author([PROFILE], tmp_path, ENV, {"REPLAY_DIR": str(tmp_path), **COMPLETION,
-                                                  "RETRY_TIMES": "1", "RETRY_BACKOFF_BASE": "0.05"})
+    run = crawl_author([PROFILE], tmp_path, ENV, {"REPLAY_DIR": str(tmp_path), "RETRY_TIMES": "1",
+                                                  "RETRY_BACKOFF_BASE": "0.05"}, completion=True)
     assert run.returncode == 0, run.describe()
     palm = by_arxiv_id(run.records)["2204.02311"]
     assert len(palm["authors"]) == 3 and palm["authors_complete"] is False
@@ -170,7 +167,8 @@ def test_api_500_is_reported_with_its_url_and_the_records_kept(tmp_path: Path) -
 def test_three_captures_keep_one_palm_with_67_authors(tmp_path: Path) -> None:
     """CatalyzeX and the digest give PaLM in full: arXiv is not asked for it, and it stays one record."""
     run = crawl_author([PROFILE, "https://www.catalyzex.com/author/Parker%20Schuh",
-                        "https://digest.example.org/paper/2204.02311"], tmp_path, ENV, REPLAY)
+                        "https://digest.example.org/paper/2204.02311"], tmp_path, ENV, REPLAY,
+                       completion=True)
     palms = [r for r in run.records if r.get("title", "").startswith("PaLM: Scaling Language")]
     assert len(palms) == 1 and len(palms[0]["authors"]) == 67 and palms[0]["authors_complete"] is True
     assert "arxiv" not in {p["site"] for p in palms[0]["provenance"]}
@@ -189,7 +187,7 @@ def test_text_captures_replay_reports_each_title_search_it_has_no_answer_for(tmp
     has no answer for those searches: the one saved title search (sharan-narang.titles.atom) answers the
     HTML profile's titles, and an answer for these would have to say what arXiv holds for some 30 titles,
     which nobody checked. So each search is reported, with its URL, and every record is still written."""
-    run = crawl_author([], tmp_path, ENV, {**REPLAY, "REPLAY_VARIANT": "text"})
+    run = crawl_author([], tmp_path, ENV, {**REPLAY, "REPLAY_VARIANT": "text"}, completion=True)
     assert run.returncode == 0 and "Spider closed (finished)" in run.log, run.describe()
     assert run.records and run.invalid == []
     assert [r["id"] for r in run.records if validation_errors(r)] == []
@@ -209,8 +207,8 @@ def test_text_captures_replay_reports_each_title_search_it_has_no_answer_for(tmp
     for problem in arxiv_problems:
         assert problem.split(": arxiv: ")[0] in failed_urls
         assert problem.endswith("not completed: HTTP 404 (not in the replay manifest)")
-    without = crawl_author([], tmp_path / "off", ENV, {**REPLAY, "REPLAY_VARIANT": "text",
-                                                       "ARXIV_COMPLETION": "False"})
+    without = crawl_author([], tmp_path / "off", ENV, {**REPLAY, "REPLAY_VARIANT": "text"},
+                           completion=False)
     assert sorted(run.ids()) == sorted(without.ids())
 
 
@@ -229,8 +227,8 @@ def test_api_requests_to_export_arxiv_org_are_three_seconds_apart(tmp_path: Path
             server.add_page(lookup.url.removeprefix("http://export.arxiv.org"),
                             (FIXTURES / "arxiv" / "api" / "empty.atom").read_bytes(), "application/atom+xml")
         run = crawl_author([server.url("/author/sharan-narang")], tmp_path, server.offline_env(),
-                           {**FAST, **COMPLETION, "FOLLOW_KINDS": "next-page", "ARXIV_API_URL": api,
-                            "ARXIV_BATCH_SIZE": "10"})
+                           {**FAST, "FOLLOW_KINDS": "next-page", "ARXIV_API_URL": api,
+                            "ARXIV_BATCH_SIZE": "10"}, completion=True)
         received = [r for r in server.received if r.path.startswith(api)]
         assert server.outside_requests() == []
     assert run.returncode == 0, run.describe()

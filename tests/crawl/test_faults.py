@@ -23,8 +23,8 @@ import json
 from collections import Counter
 
 import pytest
-from crawl_run import FAST, FIXTURES, CrawlRun, crawl_author, expected_ids
-from loopback import Hang, LoopbackServer, RetryAfter, Status, Truncated
+from tests.crawl.crawl_run import FAST, FIXTURES, CrawlRun, crawl_author, expected_ids
+from tests.crawl.loopback import Hang, LoopbackServer, RetryAfter, Status, Truncated
 
 SCHOLAR = "/author/sharan-narang"
 CATALYZEX = "/author/Parker%20Schuh"
@@ -85,7 +85,8 @@ def served(server: LoopbackServer) -> dict[str, str]:
 def crawl(server: LoopbackServer, served: dict[str, str],
           tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
     starts = [server.url(path) for path in (SCHOLAR, CATALYZEX, DIGEST, *FAILING_PAGES, LOOP[0])]
-    return crawl_author(starts, tmp_path_factory.mktemp("faults"), server.offline_env(), SETTINGS)
+    return crawl_author(starts, tmp_path_factory.mktemp("faults"), server.offline_env(), SETTINGS,
+                        completion=False)
 
 
 def failures_of(crawl: CrawlRun, url: str) -> list[str]:

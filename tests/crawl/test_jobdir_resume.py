@@ -23,12 +23,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import crawl_command, crawl_env, run_crawl
 
 from tests.conftest import ROOT
+from tests.crawl.crawl_run import REPLAY, crawl_author, crawl_command, crawl_env
 
 # One request at a time, each answered 0.3 s late: about 10 requests (robots.txt included), 3 s or more.
-SLOW = ["-s", "REPLAY_DELAY=0.3", "-s", "CONCURRENT_REQUESTS=1"]
+SLOW = {"REPLAY_DELAY": "0.3", "CONCURRENT_REQUESTS": "1"}
 API = "https://export.arxiv.org/api/query?"
 API_REQUESTS = 2                    # what a clean crawl asks arXiv: one id_list, one title search
 KILL_WITHIN = 30                    # seconds for the first run to reach its kill point
@@ -65,8 +65,9 @@ JOURNALED = {
 def kill_when(jobdir: Path, out: Path, reached) -> Counter:
     """Start the slowed crawl, SIGKILL it once its journal satisfies ``reached``; the journal's kinds after."""
     journal = jobdir / "merge_records.jsonl"
-    first = subprocess.Popen(crawl_command(out, "-s", f"JOBDIR={jobdir}", *SLOW), cwd=ROOT, env=crawl_env(),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = crawl_command([], out, completion=True, settings={**REPLAY, "JOBDIR": str(jobdir), **SLOW})
+    first = subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + KILL_WITHIN
         while not reached(journal_kinds(journal)):
@@ -86,7 +87,9 @@ def kill_when(jobdir: Path, out: Path, reached) -> Counter:
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> dict[str, dict]:
     """The same replay crawl, never interrupted, no JOBDIR: its records by id."""
-    records = run_crawl(tmp_path_factory.mktemp("clean") / "clean.jsonl")
+    run = crawl_author([], tmp_path_factory.mktemp("clean"), settings=REPLAY, completion=True)
+    assert run.finished, run.describe()
+    records = run.records
     assert len(records) == len({r["id"] for r in records})
     return {r["id"]: r for r in records}
 
@@ -98,9 +101,10 @@ def test_killed_crawl_resumes_with_the_records_of_a_clean_crawl(tmp_path, clean,
     journaled, requests_left = JOURNALED[kill_point]
     assert journaled(kinds), f"killed elsewhere than at {kill_point!r}: journal {dict(kinds)}"
 
-    out = tmp_path / "resumed.jsonl"
-    resumed = run_crawl(out, "-s", f"JOBDIR={jobdir}")
-    stats = json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8"))
+    run = crawl_author([], tmp_path, settings={**REPLAY, "JOBDIR": str(jobdir)}, completion=True,
+                       output_name="resumed.jsonl")
+    assert run.finished, run.describe()
+    resumed, stats = run.records, run.stats
     scrapy_stats = stats["scrapy_stats"]
 
     # Every record exactly once, and each one the record the clean crawl wrote, field for field.

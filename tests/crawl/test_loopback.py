@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from loopback import Hang, LoopbackServer, Received, RetryAfter, Status, Truncated, loopback  # noqa: F401
+from tests.crawl.loopback import Hang, LoopbackServer, Received, RetryAfter, Status, Truncated, loopback  # noqa: F401
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

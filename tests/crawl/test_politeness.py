@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from crawl_run import FAST, FIXTURES, crawl_author
-from loopback import LoopbackServer, RetryAfter, loopback  # noqa: F401 - pytest fixture
+from tests.crawl.crawl_run import FAST, FIXTURES, crawl_author
+from tests.crawl.loopback import LoopbackServer, RetryAfter, loopback  # noqa: F401 - pytest fixture
 from scrapy.settings import Settings
 from scrapy.settings.default_settings import USER_AGENT as SCRAPY_USER_AGENT
 
@@ -71,7 +71,7 @@ def test_default_crawl_reads_robots_first_waits_between_requests_and_honours_ret
     loopback.fail(CATALYZEX, RetryAfter(1), times=1)
     run = crawl_author([loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
                        {"ALLOW_PRIVATE_HOSTS": "True", "FOLLOW_KINDS": "next-page",
-                        "TELNETCONSOLE_ENABLED": "False"})
+                        "TELNETCONSOLE_ENABLED": "False"}, completion=False)
     assert "author:parker-schuh" in run.ids(), run.describe()
     received = loopback.received
     assert received[0].path == "/robots.txt"
@@ -92,7 +92,8 @@ def test_at_most_two_requests_at_once_to_one_host(loopback: LoopbackServer, tmp_
               for number in range(10)]
     loopback.delay = 0.3
     run = crawl_author(starts, tmp_path, loopback.offline_env(),
-                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16", "FOLLOW_KINDS": ""})
+                       {**FAST, "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "16", "FOLLOW_KINDS": ""},
+                       completion=False)
     assert len(page_requests(loopback)) == 10, run.describe()
     assert loopback.max_in_flight <= 2
 
@@ -103,7 +104,7 @@ def test_robots_disallow_is_obeyed_and_reported(loopback: LoopbackServer, tmp_pa
     loopback.robots_txt = "User-agent: *\nDisallow: /private/\n"
     forbidden = loopback.url("/private/sharan-narang")
     run = crawl_author([forbidden, loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
-                       {**FAST, "FOLLOW_KINDS": "next-page"})
+                       {**FAST, "FOLLOW_KINDS": "next-page"}, completion=False)
     assert loopback.requests_for("/private/sharan-narang") == []
     assert loopback.requests_for(CATALYZEX), run.describe()
     assert "author:sharan-narang" not in run.ids() and "author:parker-schuh" in run.ids()
@@ -129,7 +130,7 @@ def test_outside_hosts_and_private_addresses_are_not_fetched_and_are_counted(
               loopback.url("/author/sharan-narang")]
     run = crawl_author(starts, tmp_path, loopback.offline_env(), {
         "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "TELNETCONSOLE_ENABLED": "False",
-        "FOLLOW_KINDS": "next-page"})
+        "FOLLOW_KINDS": "next-page"}, completion=False)
     assert "author:parker-schuh" in run.ids(), run.describe()
     assert [r.path for r in loopback.received if not r.path.startswith("http://www.catalyzex.com/")] == []
     assert loopback.outside_requests() == []
@@ -145,7 +146,8 @@ def test_page_over_download_maxsize_is_dropped_and_reported(loopback: LoopbackSe
     oversized = loopback.add_file("/author/sharan-narang",
                                   FIXTURES / "scholar_profile" / "sharan-narang.html")
     run = crawl_author([oversized, loopback.url(CATALYZEX)], tmp_path, loopback.offline_env(),
-                       {**FAST, "FOLLOW_KINDS": "", "DOWNLOAD_MAXSIZE": "30000", "RETRY_TIMES": "0"})
+                       {**FAST, "FOLLOW_KINDS": "", "DOWNLOAD_MAXSIZE": "30000", "RETRY_TIMES": "0"},
+                       completion=False)
     assert "author:parker-schuh" in run.ids(), run.describe()
     assert "author:sharan-narang" not in run.ids()
     [failure] = [failure for failure in run.failures if failure["url"] == oversized]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_crawl
+
+from tests.crawl.crawl_run import REPLAY, crawl_author
 
 from parsers.records import validation_errors
 
@@ -24,8 +25,10 @@ DIGEST = "https://digest.example.org/paper/2204.02311"
 @pytest.fixture(scope="module")
 def full_crawl(tmp_path_factory):
     """The README's main command: no URL, so the manifest's start pages (the three captures)."""
-    out = tmp_path_factory.mktemp("replay") / "records.jsonl"
-    return out, run_crawl(out)
+    run = crawl_author([], tmp_path_factory.mktemp("replay"), settings=REPLAY, completion=True,
+                       output_name="records.jsonl")
+    assert run.finished, run.describe()
+    return run.output, run.records
 
 
 def palm_of(records: list[dict]) -> list[dict]:
@@ -60,7 +63,9 @@ def test_palm_is_one_record_with_everything_the_three_pages_give(full_crawl):
 
 
 def test_profile_alone_gives_its_32_papers_and_one_author(tmp_path):
-    records = run_crawl(tmp_path / "out.jsonl", "-a", f"url={PROFILE}")
+    run = crawl_author([PROFILE], tmp_path, settings=REPLAY, completion=True)
+    assert run.finished, run.describe()
+    records = run.records
     authors = [r for r in records if r["type"] == "author"]
     papers = [r for r in records if r["type"] == "paper"]
     assert [a["name"] for a in authors] == ["Sharan Narang"]
@@ -88,7 +93,9 @@ def test_summary_and_errors_files_beside_the_output(full_crawl):
 def test_text_captures_merge_palm_by_title_and_first_author(tmp_path):
     """The plain-text captures carry no links, so the profile's PaLM has no arXiv id: it must still
     join the CatalyzeX and digest records by normalised title + first author."""
-    records = run_crawl(tmp_path / "out.jsonl", "-s", "REPLAY_VARIANT=text")
+    run = crawl_author([], tmp_path, settings={**REPLAY, "REPLAY_VARIANT": "text"}, completion=True)
+    assert run.finished, run.describe()
+    records = run.records
     [palm] = palm_of(records)
     assert palm["id"] == "arxiv:2204.02311"
     assert len(palm["authors"]) == 67 and palm["authors_complete"] is True
@@ -96,6 +103,8 @@ def test_text_captures_merge_palm_by_title_and_first_author(tmp_path):
 
 
 def test_name_argument_builds_the_profile_url(tmp_path):
-    records = run_crawl(tmp_path / "out.jsonl", "-a", "name=Parker Schuh")
+    run = crawl_author([], tmp_path, settings=REPLAY, args={"name": "Parker Schuh"}, completion=True)
+    assert run.finished, run.describe()
+    records = run.records
     assert [r["name"] for r in records if r["type"] == "author"] == ["Parker Schuh"]
     assert any(r.get("title", "").startswith("Pathways: Asynchronous Distributed Dataflow") for r in records)
