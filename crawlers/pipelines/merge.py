@@ -5,6 +5,10 @@ handler, no network) is scheduled whose callback yields the merged records, so t
 the pipelines and reach the feed exporter exactly once, as any scraped item does. Scrapy has no
 "end of crawl, but items still accepted" hook: ``close_spider`` is too late for the feed exporter.
 
+A crawl closed before it runs dry (CLOSESPIDER_*, a single Ctrl-C, a fatal error) writes what is held in
+``close_spider``: merged, through the rest of the pipelines, and to the feed by the ``item_scraped`` signal (the
+feed exporter closes its files later, on ``spider_closed``). Nothing already scraped is lost.
+
 Before that flush, on the first ``spider_idle``, the spider may ask the arXiv API to complete the papers
 held here (``spider.completion_requests(merged papers, asked, answered)``, see crawlers/completion.py); each
 request's answer comes back through the pipeline as one CompletionResult, whose records are merged into the
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Coroutine
 from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
@@ -227,7 +232,8 @@ class MergePapers:
         self.index = MergeIndex()
         self.job_file = Path(job_file) if job_file else None
         self._journal = None
-        self.flushed = False
+        self.flushed = False          # the data: request that emits the merged records is scheduled
+        self.emitted = False          # the merged records went down the pipeline (normally, or on an early stop)
         self.completion_asked = False
         self.asked_lookups: dict[str, dict] = {}     # API requests asked (this run or journaled), by URL
         self.answered_urls: set[str] = set()         # API requests whose answer is merged
@@ -336,20 +342,53 @@ class MergePapers:
         raise DontCloseSpider
 
     def emit_merged(self, response: Response):
+        self.emitted = True
         merged = self.index.merged()
         self._stats("merge/emitted", len(merged))
         logger.info("MergePapers: %d records merged into %d", sum(map(len, self.index.groups.values())),
                     len(merged))
         yield from merged
 
-    def close_spider(self, spider=None) -> None:
+    def close_spider(self, spider=None) -> Coroutine[Any, Any, None] | None:
+        """Awaitable (Scrapy awaits it) when held records are still to be written: the crawl stopped early."""
         if self._journal is not None:
             self._journal.close()
-        if not self.flushed and len(self.index):
-            where = (f"kept in {self.job_file}: run again with the same JOBDIR to finish" if self.job_file
-                     else "lost: set JOBDIR to be able to resume a stopped crawl")
-            logger.warning("MergePapers: crawl stopped before the merge; %d records not written, %s",
-                           len(self.index), where)
+        if self.emitted or not len(self.index):
+            return None
+        if self.crawler is None:          # not run by Scrapy: no feed to write to
+            logger.warning("MergePapers: closed before the merge; %d records not written", len(self.index))
+            return None
+        return self._write_on_early_stop()
+
+    async def _write_on_early_stop(self) -> None:
+        """The crawl was closed before it ran dry (CLOSESPIDER_*, Ctrl-C, a fatal error): what is held is
+        merged and written now, through the rest of the pipelines to the feed, as the idle flush would.
+
+        Pipelines' close_spider runs before ``spider_closed``, when the feed exporter closes its files, so
+        sending ``item_scraped`` here still reaches the feed (Scrapy 2.19, ExecutionEngine.close_spider_async).
+        """
+        self.emitted = True
+        merged = self.index.merged()
+        engine, signal_manager = self.crawler.engine, self.crawler.signals
+        written = 0
+        for record in merged:
+            try:
+                # The whole chain, as for the data: flush: this pipeline passes dicts on, ValidateRecords checks.
+                output = await engine.scraper.itemproc.process_item_async(record)
+            except DropItem as exc:
+                await signal_manager.send_catch_log_async(signal=signals.item_dropped, item=record, response=None,
+                                                          spider=self.crawler.spider, exception=exc)
+                continue
+            await signal_manager.send_catch_log_async(signal=signals.item_scraped, item=output, response=None,
+                                                      spider=self.crawler.spider)
+            written += 1
+        self._stats("merge/emitted", len(merged))
+        self._stats("merge/emitted_on_early_stop", len(merged))
+        kept = (f"; the journal {self.job_file} is kept: run again with the same JOBDIR to finish the crawl"
+                if self.job_file else "")
+        logger.warning("MergePapers: crawl stopped before it ran dry; %d records merged into %d and %d written "
+                       "now (pages not fetched and arXiv completion not done are missing from them)%s",
+                       sum(map(len, self.index.groups.values())), len(merged), written, kept)
 
     def _stats(self, key: str, count: int = 1) -> None:
         if self.crawler is not None:

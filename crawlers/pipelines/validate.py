@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawlers.outputs import beside_feed
@@ -76,14 +77,17 @@ class ValidateRecords:
 
     @classmethod
     def from_crawler(cls, crawler) -> ValidateRecords:
-        return cls(beside_feed(crawler.settings, ".errors.jsonl"), crawler.stats)
+        pipeline = cls(beside_feed(crawler.settings, ".errors.jsonl"), crawler.stats)
+        # Closed on spider_closed, not close_spider: MergePapers' close_spider may still send records here.
+        crawler.signals.connect(pipeline.close_errors_file, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider=None) -> None:
         if self.errors_path is not None:
             self.errors_path.parent.mkdir(parents=True, exist_ok=True)
             self._errors_file = self.errors_path.open("w", encoding="utf-8")
 
-    def close_spider(self, spider=None) -> None:
+    def close_errors_file(self, spider=None) -> None:
         if self._errors_file is not None:
             self._errors_file.close()
 
