@@ -9,6 +9,8 @@ Main command: ``scrapy crawl author -a url=<profile or listing URL>`` (or ``-a n
 BOT_NAME = "scholar_scrapers"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
+# Our ``crawl`` command checks the spider's -a/-s values first: a bad one is one error line, not a traceback.
+COMMANDS_MODULE = "crawlers.commands"
 ADDONS = {}
 
 # -- politeness ---------------------------------------------------------------------------------

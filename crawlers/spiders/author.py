@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import UsageError
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -29,6 +30,8 @@ from crawlers.completion import ArxivCompletion, CompletionResult, Lookup
 from parsers import Page, PageError, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
+NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
+                    "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages)")
 REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
 
@@ -39,9 +42,19 @@ class AuthorSpider(scrapy.Spider):
                  **kwargs):
         # ``name`` is the author's name here (-a name=...), not the spider's: keep it off Spider.name.
         super().__init__(*args, **kwargs)
-        self.urls = [part.strip() for part in (url or "").split(",") if part.strip()]
+        self.urls = parse_url_argument(url)
         self.author_name = name
-        self.as_of = date.fromisoformat(as_of) if as_of else None
+        self.as_of = parse_as_of_argument(as_of)
+
+    @classmethod
+    def check_arguments(cls, spider_args: dict[str, str], settings) -> None:
+        """Raise UsageError naming a bad -a/-s value and what is expected (crawlers/commands/crawl.py asks
+        this before the crawl starts; the spider checks the same when built)."""
+        urls = parse_url_argument(spider_args.get("url"))
+        parse_as_of_argument(spider_args.get("as_of"))
+        check_replay_dir(settings)
+        if not (urls or spider_args.get("name") or settings.get("REPLAY_DIR")):
+            raise UsageError(NOTHING_TO_CRAWL)
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -56,6 +69,7 @@ class AuthorSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs) -> AuthorSpider:
+        check_replay_dir(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.start_urls = spider.find_start_urls()
         spider.allowed_domains = sorted(spider.allowed_hosts())
@@ -75,8 +89,7 @@ class AuthorSpider(scrapy.Spider):
         if not urls and self.settings.get("REPLAY_DIR"):
             urls = replay_start_urls(self.settings)
         if not urls:
-            raise ValueError("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
-                             "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages)")
+            raise UsageError(NOTHING_TO_CRAWL)
         return urls
 
     def allowed_hosts(self) -> set[str]:
@@ -207,6 +220,37 @@ def _describe(failure: Failure) -> str:
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", failure.type.__name__).lower()
     message = " ".join(failure.getErrorMessage().split())
     return f"{words}: {message}" if message else words
+
+
+def parse_url_argument(value: str | None) -> list[str]:
+    """-a url=<URL>[,<URL>...]: each an absolute http(s) URL with a host."""
+    urls = [part.strip() for part in (value or "").split(",") if part.strip()]
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"-a url: {url!r} is not an http(s) URL; expected e.g. "
+                             "https://www.catalyzex.com/author/Parker%20Schuh (several: comma-separated)")
+    return urls
+
+
+def parse_as_of_argument(value: str | None) -> date | None:
+    """-a as_of=YYYY-MM-DD: the reference day for dates printed without a year."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"-a as_of={value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-22") from None
+
+
+def check_replay_dir(settings) -> None:
+    """-s REPLAY_DIR=<dir>: a directory holding the manifest (REPLAY_MANIFEST, pages.json)."""
+    if not settings.get("REPLAY_DIR"):
+        return
+    manifest = Path(settings.get("REPLAY_DIR")) / settings.get("REPLAY_MANIFEST", "pages.json")
+    if not manifest.is_file():
+        raise UsageError(f"-s REPLAY_DIR={settings.get('REPLAY_DIR')}: no manifest {manifest}; expected a "
+                         "directory with the saved pages and their pages.json (e.g. REPLAY_DIR=fixtures)")
 
 
 def replay_start_urls(settings) -> list[str]:

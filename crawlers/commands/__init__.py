@@ -1,0 +1,1 @@
+"""Project commands (COMMANDS_MODULE): ``crawl`` checks a spider's arguments before the crawl starts."""

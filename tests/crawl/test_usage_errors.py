@@ -1,0 +1,40 @@
+"""A bad command-line value is a usage error: exit code 2, one ``error:`` line naming the value and what is
+expected, no traceback, and no crawl (nothing written). The command line is spelled out here on purpose: it
+is what is under test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.crawl.crawl_run import crawl_env
+
+BAD_VALUES = {
+    "as_of not ISO": (["-a", "as_of=22-11-2026", "-s", "REPLAY_DIR=fixtures"],
+                      ["as_of='22-11-2026'", "YYYY-MM-DD"]),
+    "missing replay dir": (["-s", "REPLAY_DIR=/missing"], ["REPLAY_DIR=/missing", "pages.json"]),
+    "url without scheme": (["-a", "url=not-a-url"], ["'not-a-url'", "http(s) URL"]),
+    "url not http": (["-a", "url=ftp://example.org/a"], ["'ftp://example.org/a'", "http(s) URL"]),
+    "second url bad": (["-a", "url=https://www.catalyzex.com/author/A,www.example.org/b"],
+                       ["'www.example.org/b'", "http(s) URL"]),
+    "nothing to crawl": ([], ["nothing to crawl", "-a url="]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_VALUES))
+def test_bad_value_is_one_error_line_and_exit_2(tmp_path, case):
+    arguments, named = BAD_VALUES[case]
+    output = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "scrapy", "crawl", "author", *arguments, "-s", "ARXIV_COMPLETION=False",
+               "-O", str(output)]
+    done = subprocess.run(command, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=60)
+    log = done.stdout + done.stderr
+    assert done.returncode == 2, log
+    assert "Traceback" not in log
+    errors = [line for line in log.splitlines() if " error: " in line or line.startswith("error:")]
+    assert len(errors) == 1, log
+    assert all(part in errors[0] for part in named), errors[0]
+    assert "Spider opened" not in log and not output.exists()
