@@ -41,35 +41,25 @@ from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResu
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
 from parsers.records import paper_id, to_dict
+from parsers.sites import merge_rank
 
 logger = logging.getLogger(__name__)
 
-# Which site's value wins where sources differ: the arXiv record itself, then a paper's own detail page,
-# then listings. Unknown sites come last.
-SITE_RANK = {"arxiv": 0, "paper-digest": 1, "catalyzex": 2, "embedded-metadata": 3, "scholar-profile": 4}
 UNION_FIELDS = ("listed_by", "organizations", "categories", "problems")      # strings, best source first
 KEYED_LISTS = {"figures": ("index",), "versions": ("version",), "related": ("arxiv_id", "title")}
 DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # kept together, from one source
 # What each source said, kept per source under provenance (the merged record shows the winning values).
 PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
 COMPLETENESS = {True: 0, None: 1, False: 2}
-API_PATH = "/api/query"
 JOB_FILE = "merge_records.jsonl"
 
 
-def is_api_answer(record: dict) -> bool:
-    """A record from an arXiv API answer fetched to complete papers (crawlers/completion.py)."""
-    source = record.get("source", {})
-    return source.get("site") == "arxiv" and API_PATH in source.get("url", "")
-
-
 def source_rank(record: dict) -> tuple:
-    """API answers come after every crawled page: they fill what the pages lack (a complete author list
-    beats a cut one, a full date a partial one, whatever the rank) and never take over the rest."""
+    """Which record's values win where sources differ: the better site (its module's MERGE_RANK), a
+    paper's own page before a listing of it, then by URL so the order does not depend on arrival."""
     source = record.get("source", {})
     own_page = record.get("url") == source.get("url")
-    return (is_api_answer(record), SITE_RANK.get(source.get("site"), len(SITE_RANK)), not own_page,
-            source.get("url", ""))
+    return (merge_rank(source.get("site", "")), not own_page, source.get("url", ""))
 
 
 def match_keys(record: dict) -> list[str]:
@@ -120,9 +110,12 @@ def _provenance(ranked: list[dict]) -> list[dict]:
     return kept
 
 
-def merge_records(records: list[dict]) -> dict:
-    """One record from several JSON-form records of the same paper or author (see module docstring)."""
-    ranked = sorted(records, key=source_rank)
+def merge_records(records: list[dict], answers: list[dict] = ()) -> dict:
+    """One record from several JSON-form records of the same paper or author (see module docstring).
+    ``answers``: arXiv API records fetched to complete it; they rank after every crawled page's record:
+    they fill what the pages lack (a complete author list beats a cut one, a full date a partial one,
+    whatever the rank) and never take over the rest."""
+    ranked = sorted(records, key=source_rank) + sorted(answers, key=source_rank)
     merged: dict[str, Any] = {}
     for record in ranked:                       # union of fields, the better source first
         for key, value in record.items():
@@ -169,6 +162,7 @@ class MergeIndex:
         self.groups: dict[int, list[dict]] = {}
         self.notes: dict[int, list[str]] = {}      # problem lines noted on a group (arXiv misses), in order
         self.by_key: dict[str, int] = {}
+        self._answers: set[int] = set()              # id() of held records that are completion answers
         self._next_group = 0
 
     def __len__(self) -> int:
@@ -176,7 +170,8 @@ class MergeIndex:
 
     def add(self, record: dict, completes: str | None = None) -> None:
         """Add a record to the group of the same paper or author. ``completes``: a match key of the group
-        this record was fetched to complete (an arXiv answer whose first author or title spelling differs)."""
+        this record was fetched to complete (an arXiv answer whose first author or title spelling differs);
+        a record added with it is a completion answer, ranked after every crawled page in the merge."""
         keys = match_keys(record) + ([completes] if completes else [])
         found = sorted({self.by_key[k] for k in keys
                         if k in self.by_key and self._fits(self.by_key[k], record)})
@@ -191,6 +186,8 @@ class MergeIndex:
                 self.notes.setdefault(target, []).extend(self.notes.pop(other))
         if not any(_same_source(record, held) for held in group):
             group.append(record)
+            if completes is not None:
+                self._answers.add(id(record))
         for held in group:
             for key in match_keys(held):
                 self.by_key[key] = target
@@ -212,7 +209,8 @@ class MergeIndex:
     def merged(self) -> list[dict]:
         records = []
         for group_id, group in sorted(self.groups.items()):
-            record = merge_records(group)
+            record = merge_records([r for r in group if id(r) not in self._answers],
+                                   [r for r in group if id(r) in self._answers])
             if self.notes.get(group_id):
                 # Problems deduplicated by their text: an answer merged again after a restart adds nothing.
                 record["problems"] = list(dict.fromkeys(record.get("problems", []) + self.notes[group_id]))

@@ -1,12 +1,17 @@
 """One module per site. Each has ``NAME``, ``HOSTS`` (empty where the host is unknown and pages are
 recognised by content), ``recognise(page) -> bool`` and ``parse(page, context) -> ParseResult``;
-it may have ``profile_url(name) -> str`` where the site has a URL pattern for author names.
+it may have ``profile_url(name) -> str`` where the site has a URL pattern for author names, and
+``MERGE_RANK: int`` (lower wins) where the same paper from several sites is merged into one record.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+from functools import cache
 from types import ModuleType
+
+logger = logging.getLogger(__name__)
 
 # Most specific first; the generic embedded-metadata reader last, as a fallback.
 SITE_MODULES = ("arxiv", "catalyzex", "scholar_profile", "paper_digest", "embedded_metadata")
@@ -28,3 +33,20 @@ def by_name(name: str) -> ModuleType:
         if module.NAME == name or module.__name__.rsplit(".", 1)[1] == name:
             return module
     raise KeyError(f"no site adapter named {name!r} (known: {', '.join(m.NAME for m in adapters())})")
+
+
+@cache
+def _merge_ranks() -> dict[str, int]:
+    return {module.NAME: module.MERGE_RANK for module in adapters() if hasattr(module, "MERGE_RANK")}
+
+
+@cache
+def merge_rank(site_name: str) -> int:
+    """How far a site's values are trusted when records of one paper are merged (lower wins): the site
+    module's MERGE_RANK. A site without one ranks after every site that has one, with a warning once."""
+    ranks = _merge_ranks()
+    if site_name in ranks:
+        return ranks[site_name]
+    logger.warning("site %r declares no MERGE_RANK: its values rank after every other site's in the merge",
+                   site_name)
+    return max(ranks.values(), default=0) + 1

@@ -30,6 +30,8 @@ from parsers.records import Author, Figure, Paper, Source
 from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
 
 NAME = "catalyzex"
+# Merge trust: after the digest. Full author lists, but a listing of many papers, dates printed by day.
+MERGE_RANK = 2
 HOSTS = ("www.catalyzex.com", "catalyzex.com")
 PROFILE_URL = "https://www.catalyzex.com/author/{name}"
 AUTHOR_PATH = "/author/"

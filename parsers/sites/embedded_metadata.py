@@ -15,6 +15,8 @@ from parsers.records import Paper, Source
 from parsers.result import ParseContext, ParseResult
 
 NAME = "embedded-metadata"
+# Merge trust: after the known listings. Meta tags of an unknown site: only as good as its publisher.
+MERGE_RANK = 3
 HOSTS: tuple[str, ...] = ()
 
 TITLE_TAGS = ("citation_title", "dc.title", "DC.title")

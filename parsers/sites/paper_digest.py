@@ -37,6 +37,8 @@ from parsers.records import Paper, Related, Source
 from parsers.result import FollowLink, ParseContext, ParseResult
 
 NAME = "paper-digest"
+# Merge trust: after arXiv. A digest page copies one paper's arXiv metadata (full author list, exact date).
+MERGE_RANK = 1
 HOSTS: tuple[str, ...] = ()
 
 # The labels the page prints, "- <Label>: <value>".

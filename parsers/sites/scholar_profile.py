@@ -29,6 +29,8 @@ from parsers.records import Author, Metrics, Paper, Source
 from parsers.result import FollowLink, ParseContext, ParseResult
 
 NAME = "scholar-profile"
+# Merge trust: last. A profile cuts author lists ("... et al.") and prints dates without a year.
+MERGE_RANK = 4
 HOSTS: tuple[str, ...] = ()
 # UI-only text this layout shows: none (its buttons are icons without text).
 CHROME_LINES: tuple[str, ...] = ()

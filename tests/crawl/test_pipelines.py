@@ -153,3 +153,46 @@ def test_retry_after_reads_seconds_and_http_dates():
 ])
 def test_private_hosts(host, private):
     assert is_private_host(host) is private
+
+
+# -- merge rank: declared by each site module, read through the registry ----------------------------
+
+def test_each_site_declares_its_merge_rank_arxiv_first_profile_last():
+    from parsers.sites import adapters, merge_rank
+
+    ranks = {module.NAME: module.MERGE_RANK for module in adapters()}
+    assert sorted(ranks, key=ranks.get) == ["arxiv", "paper-digest", "catalyzex", "embedded-metadata",
+                                            "scholar-profile"]
+    assert all(merge_rank(name) == rank for name, rank in ranks.items())
+
+
+def test_a_site_without_a_merge_rank_ranks_last_with_one_warning(caplog):
+    from parsers.sites import merge_rank
+
+    with caplog.at_level("WARNING", logger="parsers.sites"):
+        assert merge_rank("site-without-rank") > merge_rank("scholar-profile")
+        merge_rank("site-without-rank")
+    warnings = [r.getMessage() for r in caplog.records if "'site-without-rank'" in r.getMessage()]
+    assert warnings == ["site 'site-without-rank' declares no MERGE_RANK: its values rank after every other "
+                        "site's in the merge"]
+
+
+def test_an_arxiv_answer_ranks_after_the_pages_whatever_its_api_url():
+    """Known as an answer because it came as a CompletionAnswer (added with ``completes``), not by its URL:
+    an API on another host or path (ARXIV_API_URL) fills, never takes over. A crawled arXiv page leads."""
+    page = paper(CATALYZEX, arxiv_id="2204.02311", abstract="The CatalyzeX abstract.",
+                 authors=["Aakanksha Chowdhery", "Sharan Narang"], authors_complete=True)
+    arxiv = paper({"site": "arxiv", "url": "http://127.0.0.1:8080/mirror?id_list=2204.02311"},
+                  arxiv_id="2204.02311", abstract="arXiv's abstract.", pdf_url="https://arxiv.org/pdf/2204.02311",
+                  authors=["Aakanksha Chowdhery", "Sharan Narang"], authors_complete=True)
+    answered = MergeIndex()
+    answered.add(dict(page))
+    answered.add(dict(arxiv), completes="arxiv:2204.02311")
+    [merged] = answered.merged()
+    assert merged["abstract"] == "The CatalyzeX abstract."
+    assert merged["pdf_url"] == "https://arxiv.org/pdf/2204.02311"           # filled where the page has none
+    crawled = MergeIndex()
+    crawled.add(dict(page))
+    crawled.add(dict(arxiv))
+    [merged] = crawled.merged()
+    assert merged["abstract"] == "arXiv's abstract."

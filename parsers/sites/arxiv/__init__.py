@@ -14,6 +14,8 @@ from parsers.sites.arxiv import abs as abs_page
 from parsers.sites.arxiv import atom, author, listing
 
 NAME = "arxiv"
+# Merge trust: first. arXiv's own record is the reference for a paper's title, authors, dates, versions.
+MERGE_RANK = 0
 HOSTS = ("arxiv.org", "www.arxiv.org", "export.arxiv.org")
 # URL path prefix -> page kind, for pages on an arXiv host; content decides elsewhere (saved files, mirrors).
 PATH_KINDS = (("/abs/", abs_page), ("/list/", listing), ("/a/", author), ("/api/", atom))
