@@ -51,6 +51,10 @@ DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # 
 # What each source said, kept per source under provenance (the merged record shows the winning values).
 PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
 COMPLETENESS = {True: 0, None: 1, False: 2}
+# completed_from names what an arXiv answer filled: bookkeeping fields are not filled, and fields that come
+# together from one source are named by the first of them.
+NOT_FILLED = frozenset({"type", "id", "source", "provenance", "completed_from", "problems"})
+FIELD_GROUP = {"date_raw": "date", "date_year_inferred": "date", "authors_complete": "authors"}
 JOB_FILE = "merge_records.jsonl"
 
 
@@ -144,15 +148,25 @@ def merge_records(records: list[dict], answers: list[dict] = ()) -> dict:
         merged.pop(key, None)
         if dated is not None and key in dated:
             merged[key] = dated[key]
-    completed: dict[str, list[str]] = {}
-    for record in ranked:
-        for site, fields in record.get("completed_from", {}).items():
-            completed[site] = list(dict.fromkeys(completed.get(site, []) + fields))
-    if completed:
-        merged["completed_from"] = completed
+    merged.pop("completed_from", None)
+    if answers:
+        filled = _filled_by_answers(merged, merge_records(records) if records else {})
+        if filled:
+            merged["completed_from"] = {answers[0]["source"]["site"]: filled}
     merged["provenance"] = _provenance(ranked)
     merged["id"] = paper_id(merged["title"], merged.get("arxiv_id"))
     return merged
+
+
+def _filled_by_answers(merged: dict, from_pages: dict) -> list[str]:
+    """Fields whose value in the merged record is not what the crawled pages alone give: the answers gave
+    them (whole, or entries of a list). Date and author fields are named once ("date", "authors")."""
+    filled = []
+    for key, value in merged.items():
+        if key in NOT_FILLED or from_pages.get(key) == value:
+            continue
+        filled.append(FIELD_GROUP.get(key, key))
+    return list(dict.fromkeys(filled))
 
 
 class MergeIndex:

@@ -80,7 +80,12 @@ def test_linked_papers_end_with_arxivs_full_author_list_marked_as_filled(profile
         assert papers[arxiv_id]["authors"] == authors, arxiv_id
     for arxiv_id in ("2204.02311", "1910.10683", "2105.13626", "2203.11171"):
         assert papers[arxiv_id]["authors_complete"] is True, arxiv_id
-        # The profile's dates are full days: arXiv fills the authors only.
+    # completed_from names every field whose value is arXiv's. The profile's dates are full days and its
+    # categories are the ones arXiv gives, so not those. Only PaLM's entry in the answer (sharan-narang.ids.atom)
+    # has a version (2204.02311v2) and a PDF link; the profile's cards have neither.
+    assert palm["completed_from"] == {"arxiv": ["authors", "pdf_url", "version", "versions"]}
+    assert palm["pdf_url"].startswith("http://arxiv.org/pdf/2204.02311") and palm["version"] == 2
+    for arxiv_id in ("1910.10683", "2105.13626", "2203.11171"):
         assert papers[arxiv_id]["completed_from"] == {"arxiv": ["authors"]}, arxiv_id
 
 
@@ -106,7 +111,14 @@ def test_a_paper_without_a_link_is_found_by_title_and_its_partial_date_filled(
     assert len(hsdp["authors"]) == HSDP_AUTHORS and hsdp["authors_complete"] is True
     assert hsdp["authors"][:3] == ["Omkar Salpekar", "Rohan Varma", "Kenny Yu"]
     assert hsdp["date"] == "2026-01-30" and not hsdp.get("date_year_inferred")   # profile: "Jan 30", no year
-    assert hsdp["completed_from"] == {"arxiv": ["authors", "date", "arxiv_id"]}
+    # date, date_raw and date_year_inferred all arXiv's (<published>2026-01-30 in sharan-narang.titles.atom).
+    assert (hsdp["date_raw"], hsdp["date_year_inferred"]) == ("2026-01-30", False)
+    # Every field whose value is arXiv's: its entry (2602.00277v1, cs.DC and cs.AI) adds the id, a version,
+    # and cs.AI to the profile's cs.DC.
+    assert hsdp["categories"] == ["cs.DC", "cs.AI"] and hsdp["version"] == 1
+    assert sorted(hsdp["completed_from"]["arxiv"]) == ["arxiv_id", "authors", "categories", "date", "version",
+                                                       "versions"]
+    assert list(hsdp["completed_from"]) == ["arxiv"]
     assert hsdp["arxiv_id"] == "2602.00277"
     profile_date = {p["site"]: p for p in hsdp["provenance"]}["scholar-profile"]
     assert profile_date["date_raw"] == "Jan 30" and profile_date["date_year_inferred"] is True
@@ -316,7 +328,9 @@ def test_arxivs_record_joins_the_paper_it_completes_even_under_another_first_aut
              "source": {"site": "arxiv", "url": API}}
     index.add(arxiv, completes="title:some paper|b two")
     [merged] = index.merged()
-    assert merged["authors"] == ["A One", "B Two"] and merged["completed_from"] == {"arxiv": ["authors"]}
+    # The held paper had no arXiv id: the answer gave it, so it is named with the authors.
+    assert merged["authors"] == ["A One", "B Two"]
+    assert merged["completed_from"] == {"arxiv": ["authors", "arxiv_id"]}
     assert index.note("arxiv:2001.00001", "a problem") and index.merged()[0]["problems"] == ["a problem"]
 
 

@@ -196,3 +196,18 @@ def test_an_arxiv_answer_ranks_after_the_pages_whatever_its_api_url():
     crawled.add(dict(arxiv))
     [merged] = crawled.merged()
     assert merged["abstract"] == "arXiv's abstract."
+
+
+def test_completed_from_names_every_field_whose_value_is_the_answers_and_only_those():
+    page = paper(PROFILE, authors=["Omkar Salpekar"], authors_complete=False, categories=["cs.DC"],
+                 date="2026-01-30", date_raw="Jan 30", date_year_inferred=True, abstract="The profile's.")
+    answer = paper({"site": "arxiv", "url": "https://export.arxiv.org/api/query?search_query=x"},
+                   authors=["Omkar Salpekar", "Rohan Varma"], authors_complete=True, categories=["cs.DC", "cs.AI"],
+                   date="2026-01-30", date_raw="2026-01-30", date_year_inferred=False, abstract="arXiv's.",
+                   arxiv_id="2602.00277", completed_from={"arxiv": ["authors", "date", "comments"]})
+    merged = merge_records([page], [answer])
+    assert merged["abstract"] == "The profile's."                 # the page's: not named
+    assert (merged["date_raw"], merged["date_year_inferred"]) == ("2026-01-30", False)     # one source
+    assert list(merged["completed_from"]) == ["arxiv"]
+    assert sorted(merged["completed_from"]["arxiv"]) == ["arxiv_id", "authors", "categories", "date"]
+    assert merge_records([page]).get("completed_from") is None
