@@ -194,8 +194,8 @@ def _render_lines(root, base: str) -> list[Line]:
 
     An ``<img>`` renders as its alt text, inline, and the line carries the image: the text
     captures of these sites show alt texts ("Figure 1 for …", "Viaarxiv icon").
-    Iterative (lxml's iterwalk) rather than recursive, and inlined (no call per element, a Line
-    built only for a line that has text): this walk is most of the cost of a page. A link's text
+    Iterative (lxml's iterwalk) rather than recursive, with no call per element (only per block) and a
+    Line built only for a line that has text: this walk is most of the cost of a page. A link's text
     (its ``text_content()``: every text node inside it, scripts included, alt texts not) is collected
     during the same walk rather than by a second walk of each link's subtree.
     """
@@ -207,6 +207,17 @@ def _render_lines(root, base: str) -> list[Line]:
     element = None                 # the block element the current line came from
     open_links: list[tuple] = []   # (<a>, its line's links, index there, url, rel, start in link_texts)
     link_texts: list[str] = []     # text nodes met while a link is open: a link's text is a slice of it
+
+    def end_line(next_element) -> None:
+        """At a block boundary: the text so far becomes a line (if it has any), the next one starts."""
+        nonlocal links, images, element
+        text = _clean("".join(parts)) if parts else ""
+        if text or images:
+            lines.append(Line(text, links, images, element))
+            images = []
+        parts.clear()
+        links = []
+        element = next_element
 
     body = root.find("body")
     walker = etree.iterwalk(body if body is not None else root, events=("start", "end"))
@@ -221,13 +232,7 @@ def _render_lines(root, base: str) -> list[Line]:
                     link_texts.append("".join(el.itertext()))
                 continue
             if tag in BLOCK_TAGS:
-                text = _clean("".join(parts)) if parts else ""
-                if text or images:
-                    lines.append(Line(text, links, images, element))
-                    images = []
-                parts.clear()
-                links = []
-                element = el
+                end_line(el)
             if tag == "img":
                 src, alt = el.get("src"), el.get("alt")
                 alt = _clean(alt) if alt else ""
@@ -249,13 +254,7 @@ def _render_lines(root, base: str) -> list[Line]:
         else:
             if tag.__class__ is str:
                 if tag in BLOCK_TAGS:
-                    text = _clean("".join(parts)) if parts else ""
-                    if text or images:
-                        lines.append(Line(text, links, images, element))
-                        images = []
-                    parts.clear()
-                    links = []
-                    element = None
+                    end_line(None)
                 elif tag == "a" and open_links and open_links[-1][0] is el:
                     _, in_links, index, url, rel, start = open_links.pop()
                     in_links[index] = Link(url, _clean("".join(link_texts[start:])), rel)
@@ -266,9 +265,7 @@ def _render_lines(root, base: str) -> list[Line]:
                 parts.append(tail)
                 if open_links:
                     link_texts.append(tail)
-    text = _clean("".join(parts)) if parts else ""
-    if text or images:
-        lines.append(Line(text, links, images, element))
+    end_line(None)
     return lines
 
 
