@@ -18,6 +18,8 @@ ADDONS = {}
 USER_AGENT = "scholar-scrapers/0.1 (+https://example.invalid/contact; set CONTACT)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Keep above 0: with no delay, Scrapy 2.19 on the asyncio reactor starts every queued request of a host at
+# once, ignoring CONCURRENT_REQUESTS_PER_DOMAIN (tests/crawl/test_politeness.py shows the limit holding).
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
