@@ -12,9 +12,9 @@ from the arXiv API once the crawl has run dry, in batches, before the merged rec
 * arXiv asks for one request every 3 seconds, one at a time: the DOWNLOAD_SLOTS entry for export.arxiv.org.
 
 What arXiv sends back is read by the arXiv adapter like any page; each paper it completes comes back as a
-``CompletionAnswer`` (the arXiv record, which names in ``completed_from`` the fields it fills, and the key of
-the held paper it completes; in the merge it ranks after every crawled page, so it fills and never
-overrides) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
+``CompletionAnswer`` (the arXiv record as arXiv gave it, the key of the held paper it completes, and the
+wanted fields it has; in the merge it ranks after every crawled page, so it fills and never overrides, and
+the merge names in ``completed_from`` every field whose value came from it) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
 the API URL and why). All of one request's answer travels as one ``CompletionResult``; MergePapers merges it
 and, with JOBDIR, journals it as one line. No record is ever lost.
 
@@ -115,10 +115,12 @@ class Lookup:
 
 @dataclass
 class CompletionAnswer:
-    """arXiv's record of a held paper: merged into the group found by ``key``."""
+    """arXiv's record of a held paper: merged into the group found by ``key``. ``fills`` names the wanted
+    fields it has (for the stats and the misses); the record's ``completed_from`` is the merge's to say."""
 
     record: Paper
     key: str
+    fills: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -234,9 +236,7 @@ class ArxivCompletion:
             filled = [f for f in wanted.fields if _gives(found, f)]
             if wanted.arxiv_id is None and found.arxiv_id:      # found by title: the id is arXiv's too
                 filled.append("arxiv_id")
-            if filled:
-                found.completed_from = {"arxiv": filled}
-            items.append(CompletionAnswer(found, wanted.key))
+            items.append(CompletionAnswer(found, wanted.key, filled))
             left = [f for f in wanted.fields if f not in filled]
             if left:
                 items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: arXiv gives no "

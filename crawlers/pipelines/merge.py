@@ -301,7 +301,7 @@ class MergePapers:
             elif isinstance(item, CompletionAnswer):
                 entries.append({"key": item.key, "record": to_dict(item.record)})
                 self._stats("merge/received")
-                if item.record.completed_from:
+                if item.fills:
                     self._stats("arxiv/papers_completed")
         entry = {"completion_answered": result.request_url, "items": entries}
         self._journal_line(entry)

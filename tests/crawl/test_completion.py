@@ -312,7 +312,7 @@ def test_a_search_answer_attaches_only_the_matching_paper() -> None:
     items = completion.answer(lookup.url, [same_title_other_people, right])
     [answer] = items
     assert isinstance(answer, CompletionAnswer) and answer.record is right
-    assert right.completed_from == {"arxiv": ["authors", "date", "arxiv_id"]}
+    assert answer.fills == ["authors", "date", "arxiv_id"] and right.completed_from == {}  # arXiv's record as given
     [miss] = completion.answer(lookup.url, [same_title_other_people])
     assert isinstance(miss, CompletionMiss) and miss.problem.startswith(lookup.url)
 
