@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawlers import signals
 from crawlers.completion import ArxivCompletion, CompletionResult, Lookup
-from parsers import Page, PageError, UnrecognisedPage, parse_page
+from parsers import Page, PageError, ParseResult, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
 NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
@@ -105,14 +105,9 @@ class AuthorSpider(scrapy.Spider):
     # -- each page ------------------------------------------------------------------------------
 
     def parse(self, response: Response):
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        try:
-            page = Page.from_bytes(response.body, response.url, content_type)
-            result = parse_page(page, as_of=self.reference_day(response))
-        except (PageError, UnrecognisedPage) as exc:
-            self.report_failure(response.url, str(exc))
+        result = self.read_page(response)
+        if result is None:
             return
-        self.report_parsed(response, result)
         yield from result.records
         for link in result.follow:
             if link.kind in self.follow_kinds:
@@ -125,14 +120,29 @@ class AuthorSpider(scrapy.Spider):
         captured = response.meta.get("captured_on")
         return self.as_of or (date.fromisoformat(captured) if captured else date.today())
 
-    def fetch_failed(self, failure: Failure) -> None:
+    def read_page(self, response: Response, site: str | None = None) -> ParseResult | None:
+        """The parsers' result for a response, told to the summary; None (reported) when it cannot be read."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        try:
+            page = Page.from_bytes(response.body, response.url, content_type)
+            result = parse_page(page, as_of=self.reference_day(response), site=site)
+        except (PageError, UnrecognisedPage) as exc:
+            self.report_failure(response.url, str(exc))
+            return None
+        self.report_parsed(response, result)
+        return result
+
+    def fetch_failed(self, failure: Failure) -> str:
+        """Report a request that got no usable response; returns the reason."""
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         url = request.url if request is not None else "<unknown URL>"
         reason = f"HTTP {response.status}" if response is not None else _describe(failure)
         already_logged = response is not None and "replay-missing" in response.flags
-        self.report_failure(url, reason + (" (not in the replay manifest)" if already_logged else ""),
-                            log=not already_logged)
+        if already_logged:
+            reason += " (not in the replay manifest)"
+        self.report_failure(url, reason, log=not already_logged)
+        return reason
 
     def request_dropped(self, request: scrapy.Request, spider=None) -> None:
         """A redirect back to a page already requested is dropped as a duplicate, with no errback:
@@ -166,25 +176,17 @@ class AuthorSpider(scrapy.Spider):
         if self.completion is None:      # asked by an earlier run (JOBDIR queue), completion now off
             return
         self._remember_lookup(response.request)
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        try:
-            page = Page.from_bytes(response.body, response.url, content_type)
-            result = parse_page(page, as_of=self.reference_day(response), site="arxiv")
-        except (PageError, UnrecognisedPage) as exc:
-            self.report_failure(response.url, str(exc))
-            yield CompletionResult(response.url, self.completion.failed(response.url, str(exc)))
+        result = self.read_page(response, site="arxiv")
+        if result is None:
+            failed = self.completion.failed(response.url, "the answer is not an arXiv API feed (see failures)")
+            yield CompletionResult(response.url, failed)
             return
-        self.report_parsed(response, result)
         yield CompletionResult(response.url,
                                self.completion.answer(response.url, result.records, result.problems))
 
     def arxiv_answer_failed(self, failure: Failure):
-        self.fetch_failed(failure)
+        reason = self.fetch_failed(failure)
         request = getattr(failure, "request", None)
-        response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else _describe(failure)
-        if response is not None and "replay-missing" in response.flags:
-            reason += " (not in the replay manifest)"
         if request is not None and self.completion is not None:
             self._remember_lookup(request)
             yield CompletionResult(request.url, self.completion.failed(request.url, reason))
