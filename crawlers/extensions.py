@@ -45,6 +45,7 @@ class CrawlSummary:
                                 (ext.item_dropped, scrapy_signals.item_dropped),
                                 (ext.page_parsed, signals.page_parsed),
                                 (ext.page_failed, signals.page_failed),
+                (ext.callback_failed, scrapy_signals.spider_error),
                                 (ext.spider_closed, scrapy_signals.spider_closed)):
             crawler.signals.connect(handler, signal=signal)
         return ext
@@ -88,6 +89,15 @@ class CrawlSummary:
 
     def page_failed(self, url: str, reason: str, spider=None) -> None:
         self.errors.append({"url": url, "reason": reason})
+
+    def callback_failed(self, failure, response: Response, spider=None) -> None:
+        """A bug met while reading a page (Scrapy logs the traceback and goes on): the page is named among
+        the failures, so a summary never looks clean while a page's records are missing."""
+        self.errors.append({"url": response.url,
+                            "reason": f"{response.url}: error while reading the page: "
+                                      f"{failure.type.__name__}: {failure.getErrorMessage()}"})
+        if self.stats is not None:
+            self.stats.inc_value("pages/failed")
 
     # -- reporting ------------------------------------------------------------------------------
 

@@ -211,3 +211,21 @@ def test_completed_from_names_every_field_whose_value_is_the_answers_and_only_th
     assert list(merged["completed_from"]) == ["arxiv"]
     assert sorted(merged["completed_from"]["arxiv"]) == ["arxiv_id", "authors", "categories", "date"]
     assert merge_records([page]).get("completed_from") is None
+
+
+def test_a_bug_while_reading_a_page_is_named_among_the_failures():
+    from scrapy.http import HtmlResponse
+    from twisted.python.failure import Failure
+
+    from crawlers.extensions import CrawlSummary
+
+    summary = CrawlSummary()
+    response = HtmlResponse("https://www.catalyzex.com/author/X", body=b"<html></html>")
+    try:
+        raise KeyError("figures")
+    except KeyError:
+        failure = Failure()
+    summary.callback_failed(failure, response)
+    assert summary.errors == [{"url": "https://www.catalyzex.com/author/X",
+                               "reason": "https://www.catalyzex.com/author/X: error while reading the page: "
+                                         "KeyError: 'figures'"}]
