@@ -44,7 +44,7 @@ PAGE_LIMIT = 1000                # pages fetched per crawl (robots.txt not count
 # paper by default: arXiv data comes from its API, up to 100 papers a request (ARXIV_COMPLETION).
 FOLLOW_KINDS = ["next-page", "paper"]
 ALLOW_PRIVATE_HOSTS = False      # loopback/private addresses are only fetched in tests
-EXTRA_ALLOWED_HOSTS = ["arxiv.org", "export.arxiv.org"]
+EXTRA_ALLOWED_HOSTS: list[str] = []  # besides every site module's HOSTS (arXiv's included) and the start URLs' hosts
 
 # -- arXiv completion (crawlers/completion.py) ----------------------------------------------------
 # When the crawl runs dry, papers whose author list is cut or whose date is partial are completed from the
