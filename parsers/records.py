@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 
 from parsers.fields.figures import Figure  # the field parser's value is the record's value
+from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
 
 SCHEMA_VERSION = 1
@@ -86,7 +87,8 @@ class Paper:
 
     title: str
     source: Source
-    id: str = ""                          # "arxiv:<id>" when known, else "title:<hash of normalised title>"
+    id: str = ""                          # "title:<hash of the merge match key>", set by to_dict (paper_id)
+    ids: list[str] = _empty(list)         # every id it is known by: arxiv:, doi:, title: (set by to_dict)
     type: str = "paper"
     authors: list[str] = _empty(list)
     authors_complete: bool | None = None  # False where the page cuts the list ("et al.")
@@ -122,33 +124,48 @@ class Paper:
     completed_from: dict[str, list[str]] = _empty(dict)  # {"arxiv": ["authors", ...]} fields filled from another source
     problems: list[str] = _empty(list)
 
-    def __post_init__(self) -> None:
-        self.id = self.id or paper_id(self.title, self.arxiv_id)
+    # No __post_init__ id: the adapters fill authors after building the record, and the id depends on
+    # the first author. to_dict computes it from the record as it is then.
 
 
 Record = Author | Paper
 
 
-def paper_id(title: str, arxiv_id: str | None = None) -> str:
-    """Stable across crawls and sites, so re-crawls upsert instead of duplicating."""
-    if arxiv_id:
-        return f"arxiv:{arxiv_id}"
+def paper_id(title: str, first_author: str | None = None) -> str:
+    """``title:<16 hex of sha1(normalised title | normalised first author)>``: the key the merge matches
+    papers on, hashed. The same in every run whatever the run learns (an arXiv id found or not), so a
+    re-crawl upserts instead of duplicating; the arXiv id and DOI are listed in ``ids`` instead."""
     # A title of no letters or digits ("???") has an empty key: hash the text itself, or every such
-    # title would share the id of the empty string and unrelated papers would merge.
-    key = normalise_title(title) or " ".join(title.split())
-    return "title:" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    # title would share the id of the empty string.
+    title_key = normalise_title(title) or " ".join(title.split())
+    return "title:" + hashlib.sha1(f"{title_key}|{normalise_name(first_author or '')}".encode()).hexdigest()[:16]
+
+
+def paper_ids(record: dict) -> list[str]:
+    """Every identifier a paper (JSON form) is known by, sorted: its ``id``, the ids it already lists
+    (a merged record: those of each source), ``arxiv:<id>`` and ``doi:<doi>`` (lower-cased: DOIs are
+    case-insensitive)."""
+    ids = set(record.get("ids", ())) | {record["id"]}
+    if record.get("arxiv_id"):
+        ids.add(f"arxiv:{record['arxiv_id']}")
+    if record.get("doi"):
+        ids.add(f"doi:{record['doi'].lower()}")
+    return sorted(ids)
 
 
 def author_id(name: str) -> str:
-    from parsers.fields.names import normalise_name
-
     key = normalise_name(name).replace(" ", "-")
     return "author:" + (key or hashlib.sha1(" ".join(name.split()).encode()).hexdigest()[:16])
 
 
 def to_dict(record: Record | dict) -> dict[str, Any]:
-    """The JSON form of a record: fields without a value are left out."""
-    return _plain(record)
+    """The JSON form of a record: fields without a value are left out. A Paper gets its ``id`` (unless
+    one was given) and ``ids`` here, from its fields as they are now."""
+    data = _plain(record)
+    if isinstance(record, Paper):
+        data["id"] = record.id or paper_id(record.title, record.authors[0] if record.authors else None)
+        data["ids"] = paper_ids(data)
+    return data
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

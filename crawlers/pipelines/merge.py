@@ -40,7 +40,7 @@ from scrapy.http import Response
 from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
-from parsers.records import paper_id, to_dict
+from parsers.records import paper_id, paper_ids, to_dict
 from parsers.sites import merge_rank
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
 COMPLETENESS = {True: 0, None: 1, False: 2}
 # completed_from names what an arXiv answer filled: bookkeeping fields are not filled, and fields that come
 # together from one source are named by the first of them.
-NOT_FILLED = frozenset({"type", "id", "source", "provenance", "completed_from", "problems"})
+NOT_FILLED = frozenset({"type", "id", "ids", "source", "provenance", "completed_from", "problems"})
 FIELD_GROUP = {"date_raw": "date", "date_year_inferred": "date", "authors_complete": "authors"}
 JOB_FILE = "merge_records.jsonl"
 
@@ -154,8 +154,15 @@ def merge_records(records: list[dict], answers: list[dict] = ()) -> dict:
         if filled:
             merged["completed_from"] = {answers[0]["source"]["site"]: filled}
     merged["provenance"] = _provenance(ranked)
-    merged["id"] = paper_id(merged["title"], merged.get("arxiv_id"))
+    merged["id"] = _title_id(merged)
+    # Every source's ids too (a title spelt differently on another site): a loader can join on any of them.
+    known = [i for r in ranked for i in r.get("ids", [])] + [_title_id(r) for r in ranked if r.get("title")]
+    merged["ids"] = paper_ids({**merged, "ids": known})
     return merged
+
+
+def _title_id(record: dict) -> str:
+    return paper_id(record["title"], record["authors"][0] if record.get("authors") else None)
 
 
 def _filled_by_answers(merged: dict, from_pages: dict) -> list[str]:

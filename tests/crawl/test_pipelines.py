@@ -12,7 +12,7 @@ from scrapy import Request
 from crawlers.middlewares import ReplayMiddleware, is_private_host, retry_after_seconds
 from crawlers.pipelines import NormaliseRecords, merge_records, normalise_url, repair
 from crawlers.pipelines.merge import MergeIndex
-from parsers.records import Paper, Source, validation_errors
+from parsers.records import Paper, Source, paper_id, validation_errors
 
 PROFILE = {"site": "scholar-profile", "url": "https://profiles.example.org/author/sharan-narang"}
 CATALYZEX = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/Parker%20Schuh"}
@@ -79,9 +79,20 @@ def test_index_joins_by_arxiv_id_or_title_and_first_author_but_never_two_arxiv_i
                   arxiv_id="9999.99999"))                                                     # same title, other id
     index.add(paper(PROFILE, title="Another paper", authors=["Aakanksha Chowdhery"]))
     merged = index.merged()
-    assert [m["id"] for m in merged] == ["arxiv:2204.02311", "arxiv:9999.99999", merged[2]["id"]]
+    assert [[i for i in m["ids"] if i.startswith("arxiv:")] for m in merged] == [
+        ["arxiv:2204.02311"], ["arxiv:9999.99999"], []]
     assert len(merged[0]["provenance"]) == 3
-    assert merged[2]["id"].startswith("title:")
+    # A merged paper's id is its merged title and first author; every source's own id is listed beside it
+    # (here the digest's other title and first author), so a loader joins on any of them.
+    first = merged[0]
+    assert first["id"] == paper_id(first["title"], first["authors"][0])
+    assert paper_id("PaLM (v2 title)", "Someone Else") in first["ids"]
+    palm = paper_id("PaLM: Scaling Language Modeling with Pathways", "Aakanksha Chowdhery")
+    assert palm in first["ids"]
+    # The same title and first author under a second arXiv id (a duplicate submission): the merge keeps the
+    # two apart, the id (title and first author) does not; their ids lists tell them apart.
+    assert merged[1]["id"] == palm
+    assert merged[2]["id"] == paper_id("Another paper", "Aakanksha Chowdhery") and merged[2]["ids"] == [merged[2]["id"]]
 
 
 def test_the_same_page_read_twice_changes_nothing():
@@ -96,7 +107,7 @@ def test_the_same_page_read_twice_changes_nothing():
 # -- ValidateRecords' repair ------------------------------------------------------------------------
 
 def test_invalid_optional_value_is_removed_and_named_in_problems():
-    record = paper(PROFILE, id="arxiv:2204.02311", arxiv_id="2204.02311", date="April 2022", authors=["A B"])
+    record = paper(PROFILE, id=paper_id("PaLM", "A B"), arxiv_id="2204.02311", date="April 2022", authors=["A B"])
     errors = validation_errors(record)
     fixed, unrepairable = repair(record, errors)
     assert unrepairable == [] and validation_errors(fixed) == []
@@ -105,7 +116,7 @@ def test_invalid_optional_value_is_removed_and_named_in_problems():
 
 
 def test_a_key_outside_the_contract_is_removed_not_the_record():
-    record = paper(PROFILE, id="arxiv:2204.02311", arxiv_id="2204.02311", authors=["A B"])
+    record = paper(PROFILE, id=paper_id("PaLM", "A B"), arxiv_id="2204.02311", authors=["A B"])
     record.update(scroe=1.0, tags=["x"])
     fixed, unrepairable = repair(record, validation_errors(record))
     assert unrepairable == [] and validation_errors(fixed) == []
@@ -115,7 +126,7 @@ def test_a_key_outside_the_contract_is_removed_not_the_record():
 
 
 def test_record_without_title_cannot_be_repaired():
-    record = {"type": "paper", "id": "title:abc", "source": PROFILE, "title": ""}
+    record = {"type": "paper", "id": paper_id(""), "source": PROFILE, "title": ""}
     _, unrepairable = repair(record, validation_errors(record))
     assert unrepairable and unrepairable[0].startswith("title")
 

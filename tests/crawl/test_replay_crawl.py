@@ -15,7 +15,7 @@ import pytest
 
 from tests.crawl.crawl_run import REPLAY, crawl_author
 
-from parsers.records import validation_errors
+from parsers.records import paper_id, validation_errors
 
 PROFILE = "https://profiles.example.org/author/sharan-narang"
 CATALYZEX = "https://www.catalyzex.com/author/Parker%20Schuh"
@@ -46,7 +46,7 @@ def test_every_line_is_a_valid_record_and_none_repeats(full_crawl):
 def test_palm_is_one_record_with_everything_the_three_pages_give(full_crawl):
     _, records = full_crawl
     [palm] = palm_of(records)
-    assert palm["id"] == "arxiv:2204.02311"
+    assert palm["id"] == paper_id(palm["title"], "Aakanksha Chowdhery") and "arxiv:2204.02311" in palm["ids"]
     assert len(palm["authors"]) == 67
     assert palm["authors"][0] == "Aakanksha Chowdhery" and palm["authors"][-1] == "Noah Fiedel"
     assert palm["authors_complete"] is True
@@ -90,14 +90,21 @@ def test_summary_and_errors_files_beside_the_output(full_crawl):
     assert out.with_name("records.errors.jsonl").read_text(encoding="utf-8") == ""   # every record valid
 
 
-def test_text_captures_merge_palm_by_title_and_first_author(tmp_path):
+@pytest.fixture(scope="module")
+def text_crawl(tmp_path_factory):
+    """The same start pages from their plain-text captures (no links)."""
+    run = crawl_author([], tmp_path_factory.mktemp("text"), settings={**REPLAY, "REPLAY_VARIANT": "text"},
+                       completion=True)
+    assert run.finished, run.describe()
+    return run
+
+
+def test_text_captures_merge_palm_by_title_and_first_author(text_crawl):
     """The plain-text captures carry no links, so the profile's PaLM has no arXiv id: it must still
     join the CatalyzeX and digest records by normalised title + first author."""
-    run = crawl_author([], tmp_path, settings={**REPLAY, "REPLAY_VARIANT": "text"}, completion=True)
-    assert run.finished, run.describe()
-    records = run.records
+    records = text_crawl.records
     [palm] = palm_of(records)
-    assert palm["id"] == "arxiv:2204.02311"
+    assert palm["id"] == paper_id(palm["title"], "Aakanksha Chowdhery") and "arxiv:2204.02311" in palm["ids"]
     assert len(palm["authors"]) == 67 and palm["authors_complete"] is True
     assert {p["site"] for p in palm["provenance"]} == {"scholar-profile", "catalyzex", "paper-digest"}
 
@@ -108,3 +115,18 @@ def test_name_argument_builds_the_profile_url(tmp_path):
     records = run.records
     assert [r["name"] for r in records if r["type"] == "author"] == ["Parker Schuh"]
     assert any(r.get("title", "").startswith("Pathways: Asynchronous Distributed Dataflow") for r in records)
+
+
+def test_a_run_that_knows_arxiv_ids_and_one_that_does_not_load_as_one_row_per_paper(full_crawl, text_crawl):
+    """The HTML pages link arXiv; the text captures (REPLAY_VARIANT=text) do not, so that run learns fewer
+    arXiv ids (and gets them, where it does, from arXiv's title search). Loaded into one table by id, the
+    two runs give one row per paper: the html run's 38 records, the text run's 37 (no page 2) among them."""
+    _, html = full_crawl
+    text_run = text_crawl
+    table = {record["id"]: record for record in html + text_run.records}          # an upsert by id
+    assert len(table) == len(html) == len({r["id"] for r in html})
+    assert {r["id"] for r in text_run.records} <= {r["id"] for r in html}
+    # The ids the html run learnt are listed beside the id, for loaders that join on arXiv ids or DOIs.
+    byt5 = next(r for r in html if r.get("title", "").startswith("ByT5"))
+    assert "arxiv:2105.13626" in byt5["ids"] and byt5["id"] in byt5["ids"]
+    assert all(r["ids"] == sorted(r["ids"]) and r["id"] in r["ids"] for r in html if r["type"] == "paper")

@@ -2,13 +2,18 @@
 
     record_diffs(actual, expected) -> ["paper 3 'PaLM: ...': related[6].title: got '...', expected '...'", ...]
 
-Every field of both sides is compared, down to list items and nested objects; an expected record
-without "id" only requires a title-hash id ("title:…", a hash nobody writes by hand).
+Every field of both sides is compared, down to list items and nested objects. A paper's ``id`` is a hash
+nobody writes by hand: an expected paper without "id" (nor "ids") requires a ``title:<16 hex>`` id, and
+``ids`` to be sorted and to hold that id, ``arxiv:<arxiv_id>`` and ``doi:<doi>`` where the expected
+record has them (read off the page) and nothing else.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+TITLE_ID = re.compile(r"title:[0-9a-f]{16}")
 
 
 def record_diffs(actual: list[dict], expected: list[dict]) -> list[str]:
@@ -18,12 +23,33 @@ def record_diffs(actual: list[dict], expected: list[dict]) -> list[str]:
                      f"{[r.get('title') or r.get('name') for r in actual]}")
     for number, (got, want) in enumerate(zip(actual, expected)):
         where = f"{want.get('type')} {number} {want.get('title') or want.get('name')!r}"
-        if "id" not in want:
-            got = dict(got)
-            if not str(got.pop("id", "")).startswith("title:"):
-                diffs.append(f"{where}: id: expected a title: id")
-        diffs += [f"{where}: {diff}" for diff in field_diffs(got, want)]
+        diffs += [f"{where}: {diff}" for diff in paper_diffs(got, want)]
     return diffs
+
+
+def paper_diffs(got: dict, want: dict) -> list[str]:
+    """field_diffs of one record, with a paper's ``id``/``ids`` checked by their properties where the
+    expected record leaves them out (module docstring)."""
+    got, diffs = dict(got), []
+    if want.get("type") == "paper" and "id" not in want and "ids" not in want:
+        diffs += id_list_diffs(got, want)
+        got.pop("ids", None)
+        if not TITLE_ID.fullmatch(str(got.pop("id", ""))):
+            diffs.append("id: expected a title:<16 hex> id")
+    return diffs + field_diffs(got, want)
+
+
+def id_list_diffs(got: dict, want: dict) -> list[str]:
+    """What is wrong with a parsed paper's ``ids`` given the expected record's arXiv id and DOI."""
+    expected = {got.get("id")}
+    if want.get("arxiv_id"):
+        expected.add(f"arxiv:{want['arxiv_id']}")
+    if want.get("doi"):
+        expected.add(f"doi:{want['doi'].lower()}")
+    ids = got.get("ids")
+    if ids != sorted(expected, key=str):
+        return [f"ids: got {_short(ids)}, expected {_short(sorted(expected, key=str))}"]
+    return []
 
 
 def field_diffs(actual: Any, expected: Any, path: str = "") -> list[str]:

@@ -22,7 +22,7 @@ PAGE2_URL = URL + "?page=2"
 CAPTURE = HERE / "parker-schuh.txt"
 HTML = HERE / "parker-schuh.html"
 # Fields only the HTML carries (links, image sources); the text capture's records lack exactly these.
-HTML_ONLY = {"url", "arxiv_id", "photo_url", "image_url", "id"}
+HTML_ONLY = {"url", "arxiv_id", "photo_url", "image_url", "ids"}
 
 # (fixture, the URL it was served at, expected records)
 CASES = {
@@ -92,14 +92,17 @@ def test_text_and_html_give_the_same_records_bar_what_only_html_has() -> None:
     assert not diff, "\n".join(diff)
 
 
-def test_text_ids_are_title_ids_and_html_ids_are_arxiv_ids_where_linked() -> None:
-    text_ids = [r.id for r in parse(CAPTURE).records[1:]]
-    html_ids = [r.id for r in parse(HTML).records[1:]]
-    # A text capture has no links, so no arXiv ids: four distinct title ids.
-    assert all(i.startswith("title:") for i in text_ids) and len(set(text_ids)) == 4
-    # Swift for TensorFlow links to an arXiv search, not to an abstract page: no id is invented for it, and
-    # it keeps the same title id from either page, so a re-crawl of the other kind upserts it.
-    assert html_ids == ["arxiv:2204.02311", "arxiv:2203.12533", "arxiv:2102.13267", text_ids[3]]
+def test_text_and_html_give_each_paper_one_id_and_html_adds_the_arxiv_ids_it_links() -> None:
+    text = record_dicts(parse(CAPTURE))[1:]
+    html = record_dicts(parse(HTML))[1:]
+    # Four distinct papers, each with the same id from either page: a re-crawl of the other kind upserts it.
+    assert [r["id"] for r in html] == [r["id"] for r in text] and len({r["id"] for r in text}) == 4
+    # A text capture has no links, so it knows no other id.
+    assert [r["ids"] for r in text] == [[r["id"]] for r in text]
+    # The HTML cards link PaLM, Pathways and LazyTensor to arXiv; Swift for TensorFlow links to an arXiv
+    # search, not to an abstract page: no arXiv id is invented for it.
+    assert [[i for i in r["ids"] if i != r["id"]] for r in html] == [
+        ["arxiv:2204.02311"], ["arxiv:2203.12533"], ["arxiv:2102.13267"], []]
 
 
 # -- the HTML fixture is a faithful rendering of the capture --------------------------------------------
@@ -211,8 +214,7 @@ def test_truncated_html_keeps_earlier_papers_and_a_partial_last_one() -> None:
     cut = "colloquially called \"eager\" mode-are popular"
     lazy["abstract"] = lazy["abstract"][: lazy["abstract"].index(cut) + len(cut)]
     for key in ("via", "arxiv_id"):
-        del lazy[key]
-    del lazy["id"]  # no arXiv link left: a title id, whose hash nobody writes by hand
+        del lazy[key]       # no arXiv link left: its ids hold only its title id
     actual = record_dicts(result)
     problems = actual[3].pop("problems", []) if len(actual) > 3 else []
     assert not record_diffs(actual, expected), "\n".join(record_diffs(actual, expected))

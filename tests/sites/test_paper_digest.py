@@ -15,7 +15,7 @@ from parsers.result import FollowLink, ParseContext
 from parsers.sites import paper_digest
 from tests.conftest import CAPTURE_DAY, FIXTURES, read_jsonl
 from tests.sites.coverage import explain_lines, uncovered_lines
-from tests.sites.expected import field_diffs
+from tests.sites.expected import field_diffs, paper_diffs
 
 URL = "https://digest.example.org/paper/2204.02311"
 CONTEXT = ParseContext(as_of=CAPTURE_DAY)
@@ -54,7 +54,7 @@ def test_records_match_expected_field_by_field(name):
     result = parse_fixture(name)
     actual = [to_dict(record) for record in result.records]
     assert len(actual) == 1, f"expected one paper record, got {len(actual)}"
-    assert field_diffs(actual[0], expected_paper(name)) == []
+    assert paper_diffs(actual[0], expected_paper(name)) == []
 
 
 @pytest.mark.parametrize("name", ["palm.txt", "palm.html"])
@@ -148,7 +148,7 @@ def test_page_cut_inside_the_related_list_keeps_the_paper_and_the_complete_entri
     (paper,) = result.records
     actual = to_dict(paper)
     expected = expected_paper("palm.html" if name.endswith(".html") else "palm.txt")
-    assert field_diffs(without(actual, "related", "problems"), without(expected, "related")) == []
+    assert paper_diffs(without(actual, "related", "problems"), without(expected, "related")) == []
     assert field_diffs(actual["related"][:5], expected["related"][:5]) == []
     cut = actual["related"][5]
     assert cut["title"] == "Super Tiny Language Models"
@@ -168,7 +168,7 @@ def test_missing_score_line_leaves_score_absent_not_zero():
     (paper,) = result.records
     actual = to_dict(paper)
     assert "score" not in actual
-    assert field_diffs(without(actual, "problems"), without(expected_paper("palm.txt"), "score")) == []
+    assert paper_diffs(without(actual, "problems"), without(expected_paper("palm.txt"), "score")) == []
     assert paper.problems == ["score: no '- Score:' line"]
     assert validation_errors(paper) == []
 
@@ -177,7 +177,7 @@ def test_unknown_labelled_line_is_reported_and_the_rest_is_read():
     result = parse_fixture("palm.broken-unknown-label.txt")
     (paper,) = result.records
     # "- Foo: bar" sits between License and Abstract: neither may swallow it.
-    assert field_diffs(to_dict(paper), expected_paper("palm.txt")) == []
+    assert paper_diffs(to_dict(paper), expected_paper("palm.txt")) == []
     assert len(result.problems) == 1 and "'- Foo: bar'" in result.problems[0], result.problems
 
 

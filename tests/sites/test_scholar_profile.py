@@ -75,7 +75,7 @@ def test_every_record_is_valid_and_the_page_clean(path):
     assert {str(i): validation_errors(r) for i, r in enumerate(result.records) if validation_errors(r)} == {}
     assert result.problems == []
     assert result.declared_counts == {"paper": 32}
-    ids = [record.id for record in result.records]
+    ids = [to_dict(record)["id"] for record in result.records]
     assert len(set(ids)) == len(ids)
 
 
@@ -200,7 +200,8 @@ def test_the_record_diff_helper_reports_each_field():
     want = [{"type": "paper", "title": "T", "date": "2022-04-05", "authors": ["A"]}]
     got = [{"type": "paper", "id": "arxiv:1", "title": "T", "date": "2022-04-06", "venue": "X"}]
     assert record_diffs(got, want) == [
-        "paper 0 'T': id: expected a title: id",
+        "paper 0 'T': ids: got None, expected ['arxiv:1']",
+        "paper 0 'T': id: expected a title:<16 hex> id",
         "paper 0 'T': authors: missing, expected ['A']",
         "paper 0 'T': date: got '2022-04-06', expected '2022-04-05'",
         "paper 0 'T': venue: unexpected 'X'",
