@@ -1,23 +1,32 @@
-"""Crawl speed: our `author` crawl against a do-nothing Scrapy spider over the same pages, in one run.
+"""Crawl speed and memory: our `author` crawl against a fetch-only spider over the same pages, in one run.
 
-    python bench/crawl.py [--pages N] [--concurrency C]
+    python bench/crawl.py [--mix profile,catalyzex,arxiv] [--records 1000[,10000,50000]] [--runs N]
+                          [--pages N] [--concurrency C]
+    python bench/crawl.py --loopback [--pages N] [--concurrency C]     # the earlier HTTP bench
 
-It serves the HTML fixtures of fixtures/pages.json from a loopback server on 127.0.0.1, repeated under
-distinct paths until there are about N pages, then runs, each in its own process:
-  (a) `scrapy crawl author` over them (our spider, middlewares, parsers, pipelines, feed export), and
-  (b) a bare Scrapy spider outside the project that fetches exactly the URLs (a) fetched and yields nothing,
-with the same concurrency, no delay, no AutoThrottle, robots.txt obeyed by both. It prints pages/second of
-each, from Scrapy's own `elapsed_time_seconds` (so process start-up is not counted), and the ratio
-ours / baseline (the target is 0.7 or better). Nothing is asserted: this only measures.
-Every request to a host other than 127.0.0.1 is sent to the loopback server as a proxy and refused, so
-nothing leaves the machine.
+For each mix and size it writes a replay directory of distinct pages (bench/pages.py: copies of saved
+pages whose titles, arXiv ids and author names differ per copy, so nothing merges) with its pages.json,
+every page a start page, and runs, each in its own process and alternating:
+  (a) ours: `scrapy crawl author -s REPLAY_DIR=<dir>` (our spider, middlewares, parsers, pipelines, feed),
+  (b) fetch-only: `FetchOnly` below, run in the project (same settings, same replay middleware) with the
+      item pipelines and our crawl summary off; it yields {"url"} per page to a JSON Lines feed.
+Both: ARXIV_COMPLETION off, no delay, no AutoThrottle, no links followed, CONCURRENT_REQUESTS =
+CONCURRENT_REQUESTS_PER_DOMAIN = C (default 8). Pages/s from Scrapy's `elapsed_time_seconds` (start-up
+not counted), records/s = records written / the same, peak RSS of each crawl process (wait4's ru_maxrss).
+It prints one line per mix, size and run, then the median ratio ours / fetch-only per mix and size.
+Nothing is asserted: this only measures. Nothing leaves the machine (every page is replayed).
+
+Mixes: `profile` (the scholar profile, 33 records a page: 32 papers and the author), `catalyzex` (its
+author page and page 2), `arxiv` (every HTML page of fixtures/pages.json, 46 of 50 arXiv abstract pages).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,20 +43,35 @@ MANIFEST = FIXTURES / "pages.json"
 ELAPSED = re.compile(r"'elapsed_time_seconds': (?P<value>[\d.]+)")
 PARSED = re.compile(r"'pages/parsed/(?P<site>[\w-]+)': (?P<value>\d+)")
 FAILED = re.compile(r"'pages/failed': (?P<value>\d+)")
+SERVED = re.compile(r"'replay/served': (?P<value>\d+)")
+MISSING = re.compile(r"'replay/missing': (?P<value>\d+)")
 CRAWL_TIMEOUT = 120  # seconds: a bound on each crawl process, far above a normal run
+MIXES = ("profile", "catalyzex", "arxiv")
 
 
 class FetchOnly(scrapy.Spider):
-    """The baseline: fetches the URLs listed in a file and does nothing with the responses."""
+    """The baseline: fetches every page and yields only {"url"}. Replay mode: the start pages of the
+    REPLAY_DIR manifest, with the project's settings and middlewares but no item pipelines and no crawl
+    summary. Loopback mode (-a urls_file=...): the URLs listed in that file."""
 
     name = "fetch-only"
+    custom_settings = {"ITEM_PIPELINES": {}, "EXTENSIONS": {}}
 
-    def __init__(self, urls_file: str, **kwargs: object) -> None:
+    def __init__(self, urls_file: str | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.start_urls = Path(urls_file).read_text(encoding="utf-8").split()
+        self.urls_file = urls_file
 
-    def parse(self, response: scrapy.http.Response) -> tuple[()]:
-        return ()
+    async def start(self):
+        if self.urls_file:
+            urls = Path(self.urls_file).read_text(encoding="utf-8").split()
+        else:
+            manifest = Path(self.settings.get("REPLAY_DIR")) / self.settings.get("REPLAY_MANIFEST", "pages.json")
+            urls = [row["url"] for row in json.loads(manifest.read_text(encoding="utf-8")) if row.get("start")]
+        for url in urls:
+            yield scrapy.Request(url, callback=self.parse)
+
+    def parse(self, response: scrapy.http.Response):
+        yield {"url": response.url}
 
 
 @dataclass(frozen=True)
@@ -116,11 +140,9 @@ def _path_and_query(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=300, help="pages to serve (default 300)")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests in both crawls")
-    args = parser.parse_args()
+def loopback_main(args: argparse.Namespace) -> None:
+    """--loopback: the manifest's HTML pages over HTTP from a loopback server, against FetchOnly with
+    Scrapy's defaults (outside the project)."""
 
     sys.path.insert(0, str(ROOT))
     from tests.crawl.loopback import LoopbackServer
@@ -172,6 +194,160 @@ def our_settings(pages: int) -> dict[str, str]:
     no arXiv API completion (its requests would go to a live host, 3 s apart, and the baseline makes none)."""
     return {"ALLOW_PRIVATE_HOSTS": "True", "FOLLOW_KINDS": "next-page", "PAGE_LIMIT": str(2 * pages + 100),
             "ARXIV_COMPLETION": "False"}
+
+
+# -- replay mixes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplayRun:
+    label: str
+    pages: int            # pages the replay middleware served (replay/served)
+    missing: int          # requests it had no page for (replay/missing): 0 when the set is complete
+    elapsed: float        # Scrapy's elapsed_time_seconds: engine start to close
+    wall: float           # the whole process, start-up included
+    peak_rss_mb: float    # the process's peak resident set (ru_maxrss)
+    records: int          # lines written to the feed
+    distinct_ids: int     # distinct "id" values among them (ours only)
+    log: str
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.elapsed if self.elapsed else 0.0
+
+
+def replay_settings(replay_dir: Path, concurrency: int) -> dict[str, str]:
+    """Settings both crawls get on the command line, so the only difference is what each does with a page."""
+    return {
+        "REPLAY_DIR": str(replay_dir),
+        "ARXIV_COMPLETION": "False",     # its requests would be answered from the replay set, not pages
+        "FOLLOW_KINDS": "none",          # every page is a start page; links lead off the generated set
+        "PAGE_LIMIT": "0",
+        "CONCURRENT_REQUESTS": str(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "TELNETCONSOLE_ENABLED": "False",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def run_measured(label: str, command: list[str], output: Path, log: Path, timeout: float) -> ReplayRun:
+    """Run one crawl in its own process; its stats from the log, its peak RSS from wait4."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.05)
+    wall = time.perf_counter() - started
+    text = log.read_text(encoding="utf-8", errors="replace")
+    elapsed = ELAPSED.search(text)
+    if not elapsed:
+        sys.exit(f"bench/crawl.py: {label}: no Scrapy stats in its log {log} (exit {process.returncode}); "
+                 "last lines:\n" + "\n".join(text.splitlines()[-15:]))
+    ids, records = set(), 0
+    if output.exists():
+        with output.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip():
+                    records += 1
+                    ids.add(json.loads(line).get("id"))
+    served, missing = SERVED.search(text), MISSING.search(text)
+    return ReplayRun(label, int(served["value"]) if served else 0, int(missing["value"]) if missing else 0,
+                     float(elapsed["value"]), wall, usage.ru_maxrss / 1024, records, len(ids - {None}), text)
+
+
+def measure_mix(mix: str, replay_dir: Path, concurrency: int, pages: int) -> tuple[ReplayRun, ReplayRun]:
+    settings = setting_args(replay_settings(replay_dir, concurrency))
+    timeout = CRAWL_TIMEOUT + pages  # a loaded machine does well over 10 pages/s even for profiles
+    ours = run_measured("ours", [sys.executable, "-m", "scrapy", "crawl", "author", "-a", "as_of=2026-11-22",
+                                 *settings, "-O", str(replay_dir / "ours.jsonl")],
+                        replay_dir / "ours.jsonl", replay_dir / "ours.log", timeout)
+    fetch = run_measured("fetch-only", [sys.executable, "-m", "scrapy", "runspider", str(Path(__file__)),
+                                        *settings, "-O", str(replay_dir / "fetch.jsonl")],
+                         replay_dir / "fetch.jsonl", replay_dir / "fetch.log", timeout)
+    return ours, fetch
+
+
+def replay_main(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.pages import records_per_page, write_replay_dir
+
+    mixes = [m.strip() for m in args.mix.split(",") if m.strip()]
+    print(f"replayed pages, concurrency {args.concurrency}, {args.runs} run(s) each, ARXIV_COMPLETION off, "
+          f"no delay; pages/s and records/s from Scrapy's elapsed_time_seconds")
+    summary: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+        for size in args.sizes:
+            for mix in mixes:
+                pages = size if args.pages else max(1, round(size / records_per_page(mix)))
+                replay_dir = Path(tmp) / f"{mix}-{pages}"
+                generated = write_replay_dir(replay_dir, mix, pages)
+                ratios = []
+                for run in range(1, args.runs + 1):
+                    ours, fetch = measure_mix(mix, replay_dir, args.concurrency, pages)
+                    ratio = ours.pages_per_second / fetch.pages_per_second if fetch.pages_per_second else 0.0
+                    ratios.append(ratio)
+                    failed = FAILED.search(ours.log)
+                    print(f"{mix:9} {generated.expected_records:6d} records {pages:5d} pages  run {run}: "
+                          f"ours {ours.pages_per_second:6.1f} pages/s {ours.records_per_second:7.0f} records/s "
+                          f"peak {ours.peak_rss_mb:5.0f} MB (wall {ours.wall:5.1f} s) | "
+                          f"fetch-only {fetch.pages_per_second:6.1f} pages/s peak {fetch.peak_rss_mb:4.0f} MB "
+                          f"(wall {fetch.wall:5.1f} s) | ratio {ratio:.3f} | written {ours.records}, "
+                          f"distinct ids {ours.distinct_ids} (expected {generated.expected_ids}); "
+                          f"pages served {ours.pages}/{fetch.pages} of {pages}, missing {ours.missing}/"
+                          f"{fetch.missing}, failed {failed['value'] if failed else 0}", flush=True)
+                summary.append(f"{mix:9} {generated.expected_records:6d} records: ratio ours / fetch-only "
+                               f"median {statistics.median(ratios):.3f} (runs: "
+                               f"{', '.join(f'{r:.3f}' for r in ratios)})")
+    print("\n".join(["", *summary]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mix", default=",".join(MIXES), help="mixes, comma-separated (default all: "
+                        + ", ".join(MIXES) + ")")
+    parser.add_argument("--records", default="1000",
+                        help="sizes in records, comma-separated, e.g. 1000,10000,50000 (default 1000)")
+    parser.add_argument("--pages", type=str, default=None,
+                        help="sizes in pages instead of records, comma-separated (with --loopback: one "
+                             "number, default 300)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each mix and size (default 1)")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests in both crawls")
+    parser.add_argument("--loopback", action="store_true",
+                        help="the earlier bench: manifest pages over HTTP from a loopback server against "
+                             "a fetch-only spider with Scrapy's defaults")
+    args = parser.parse_args()
+    try:
+        sizes = [int(v) for v in (args.pages or args.records).split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"sizes must be whole numbers: {args.pages or args.records!r}")
+    if not sizes or min(sizes) < 1 or args.runs < 1:
+        parser.error("sizes and --runs must be at least 1")
+    if args.loopback:
+        args.pages = sizes[0] if args.pages else 300
+        loopback_main(args)
+        return
+    unknown = set(m.strip() for m in args.mix.split(",")) - set(MIXES)
+    if unknown:
+        parser.error(f"unknown mix {', '.join(sorted(unknown))}; expected {', '.join(MIXES)}")
+    args.sizes = sizes
+    replay_main(args)
 
 
 if __name__ == "__main__":
