@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from parsers import Page, parse_page
-from parsers.records import Author, Paper
+from parsers.records import Author, Paper, to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -110,9 +110,11 @@ def _replace_all(text: str, old: str, new: str) -> str:
     return text
 
 
-def make_copy(template: Template, number: int, id_serial: int) -> tuple[str, str, int]:
-    """Copy `number` of a template: (url, body, next id serial)."""
+def make_copy(template: Template, number: int, id_serial: int, page: int | None = None) -> tuple[str, str, int]:
+    """Copy `number` of a template: (url, body, next id serial). Titles get the word of `page` (the page's
+    place in the whole set) so that two templates listing the same paper do not merge either."""
     word = copy_word(number)
+    title_word = copy_word(number if page is None else page)
     body, url = template.body, template.url
     for old in template.arxiv_ids:
         new = new_arxiv_id(id_serial)
@@ -121,7 +123,7 @@ def make_copy(template: Template, number: int, id_serial: int) -> tuple[str, str
         body = re.sub(pattern, new, body)
         url = re.sub(pattern, new, url)
     for title in template.titles:
-        body = _replace_all(body, title, f"{title} {word}")
+        body = _replace_all(body, title, f"{title} {title_word}")
     for path in template.paper_paths:
         body = re.sub(re.escape(path) + r"(?=[\"'?#])", f"{path}-{word}", body)
     for name in template.names:
@@ -151,7 +153,7 @@ def write_replay_dir(directory: Path, mix: str, pages: int) -> GeneratedSet:
     rows, urls, expected, serial = [], [], 0, 0
     for number in range(pages):
         template = templates[number % len(templates)]
-        url, body, serial = make_copy(template, number // len(templates), serial)
+        url, body, serial = make_copy(template, number // len(templates), serial, number)
         name = f"pages/{number:06d}.html"
         (directory / name).write_text(body, encoding="utf-8")
         row = {"url": url, "file": name, "capture": template.capture, "start": True}
@@ -164,10 +166,14 @@ def write_replay_dir(directory: Path, mix: str, pages: int) -> GeneratedSet:
     return GeneratedSet(directory, urls, expected, _expected_ids(directory, rows, len(templates)))
 
 
-def page_ids(directory: Path, row: dict) -> list[str]:
-    """Record ids of one generated page, as our parser reads it."""
+def page_records(directory: Path, row: dict) -> list[dict]:
+    """Records of one generated page as our parser reads them, as written (to_dict sets paper ids)."""
     body = (directory / row["file"]).read_bytes()
-    return [record.id for record in parse_page(Page.from_bytes(body, row["url"], "text/html"), AS_OF).records]
+    return [to_dict(r) for r in parse_page(Page.from_bytes(body, row["url"], "text/html"), AS_OF).records]
+
+
+def page_ids(directory: Path, row: dict) -> list[str]:
+    return [record["id"] for record in page_records(directory, row)]
 
 
 def _expected_ids(directory: Path, rows: list[dict], cycle: int) -> int:

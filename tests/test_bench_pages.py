@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from bench.pages import page_ids, write_replay_dir
+from bench.pages import page_ids, page_records, write_replay_dir
 
 
 def generated_ids(directory: Path) -> list[list[str]]:
@@ -44,6 +44,9 @@ def test_arxiv_mix_copies_have_fresh_arxiv_ids(tmp_path: Path) -> None:
     assert all(page for page in ids), "every generated page parses to records"
     papers = [i for page in ids for i in page if not i.startswith("author:")]
     assert len(set(papers)) == len(papers)
-    assert all(i.startswith("arxiv:25") or i.startswith("title:") for i in papers)
+    rows = json.loads((tmp_path / "pages.json").read_text(encoding="utf-8"))
+    arxiv_ids = [r["arxiv_id"] for row in rows for r in page_records(tmp_path, row) if r.get("arxiv_id")]
+    assert len(set(arxiv_ids)) == len(arxiv_ids) > 0
+    assert all(i.startswith("25") for i in arxiv_ids), "every saved page's arXiv id replaced by a fresh one"
     assert generated.expected_ids == len({i for page in ids for i in page})
     assert len(set(generated.urls)) == pages
