@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Coroutine
-from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +37,17 @@ from scrapy.exceptions import DontCloseSpider, DropItem
 from scrapy.http import Response
 
 from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
-from parsers.fields.names import normalise_name
-from parsers.fields.text import normalise_title
-from parsers.records import paper_id, paper_ids, to_dict
+from parsers.records import (EACH_KEY_FIELDS, ENTRY_KEYS, GROUP_OF, GROUPS, KEYED_FIELDS, NOT_FILLED,
+                             PROVENANCE_FIELDS, RECORD_TYPES, UNION_FIELDS, match_keys, paper_id,
+                             paper_ids, to_dict)
 from parsers.sites import merge_rank
 
 logger = logging.getLogger(__name__)
 
-UNION_FIELDS = ("listed_by", "organizations", "categories", "problems")      # strings, best source first
-KEYED_LISTS = {"figures": ("index",), "versions": ("version",), "related": ("arxiv_id", "title")}
-DATE_FIELDS = ("date", "date_raw", "date_year_inferred")                      # kept together, from one source
-# What each source said, kept per source under provenance (the merged record shows the winning values).
-PROVENANCE_FIELDS = DATE_FIELDS + ("authors", "authors_complete")
+# How each field is merged (union, keyed list, from one source with its group, ...) is declared with the field
+# in parsers/records.py; the tables used here are views of those declarations.
+DATE_FIELDS = GROUPS["date"]                   # kept together, from the source with the best date
 COMPLETENESS = {True: 0, None: 1, False: 2}
-# completed_from names what an arXiv answer filled: bookkeeping fields are not filled, and fields that come
-# together from one source are named by the first of them.
-NOT_FILLED = frozenset({"type", "id", "ids", "source", "provenance", "completed_from", "problems"})
-FIELD_GROUP = {"date_raw": "date", "date_year_inferred": "date", "authors_complete": "authors"}
 JOB_FILE = "merge_records.jsonl"
 
 
@@ -66,24 +59,12 @@ def source_rank(record: dict) -> tuple:
     return (merge_rank(source.get("site", "")), not own_page, source.get("url", ""))
 
 
-def match_keys(record: dict) -> list[str]:
-    """Keys under which the same paper (or author) from another page is found."""
-    if record.get("type") != "paper":
-        return [record["id"]]
-    keys = [f"arxiv:{record['arxiv_id']}"] if record.get("arxiv_id") else []
-    if record.get("title"):
-        first_author = normalise_name(record["authors"][0]) if record.get("authors") else ""
-        keys.append(f"title:{normalise_title(record['title'])}|{first_author}")
-    return keys
-
-
-def _union_keyed(lists: list[list[dict]], key_fields: tuple[str, ...]) -> list[dict]:
-    """One entry per key (first key field that is set); later lists fill the fields earlier ones lack."""
+def _union_keyed(lists: list[list[dict]], entry_key) -> list[dict]:
+    """One entry per key (the field's entry key); later lists fill the fields earlier ones lack."""
     merged: dict[Any, dict] = {}
     for entries in lists:
         for entry in entries:
-            key = next((entry[f] if f != "title" else normalise_title(entry[f])
-                        for f in key_fields if entry.get(f) is not None), None)
+            key = entry_key(entry)
             if key is None:
                 continue
             merged.setdefault(key, {}).update({k: v for k, v in entry.items() if k not in merged[key]})
@@ -128,12 +109,13 @@ def merge_records(records: list[dict], answers: list[dict] = ()) -> dict:
         values = list(dict.fromkeys(v for r in ranked for v in r.get(key, [])))
         if values:
             merged[key] = values
-    for key, key_fields in KEYED_LISTS.items():
+    for key in KEYED_FIELDS:
         if any(r.get(key) for r in ranked):
-            merged[key] = _union_keyed([r.get(key, []) for r in ranked], key_fields)
-    metrics = [r["metrics"] for r in ranked if r.get("metrics")]
-    if metrics:
-        merged["metrics"] = {k: v for m in reversed(metrics) for k, v in m.items()}
+            merged[key] = _union_keyed([r.get(key, []) for r in ranked], ENTRY_KEYS[key])
+    for key in EACH_KEY_FIELDS:
+        values = [r[key] for r in ranked if r.get(key)]
+        if values:
+            merged[key] = {k: v for value in reversed(values) for k, v in value.items()}
     if merged.get("type") != "paper":
         return merged
     authors = _best_authors(ranked)
@@ -172,7 +154,7 @@ def _filled_by_answers(merged: dict, from_pages: dict) -> list[str]:
     for key, value in merged.items():
         if key in NOT_FILLED or from_pages.get(key) == value:
             continue
-        filled.append(FIELD_GROUP.get(key, key))
+        filled.append(GROUP_OF.get(key, key))
     return list(dict.fromkeys(filled))
 
 
@@ -243,9 +225,13 @@ def _same_source(a: dict, b: dict) -> bool:
     return a.get("source") == b.get("source") and a.get("title") == b.get("title") and a.get("name") == b.get("name")
 
 
+class MergedRecord(dict):
+    """A merged record in its JSON form, on its way from MergePapers to the feed: passed through, not held."""
+
+
 class MergePapers:
-    """Holds every Author/Paper record (dataclass items) and yields the merged ones once, as dicts in
-    their JSON form, when the crawl runs dry. Dict items (the merged records themselves) pass through."""
+    """Holds every Author/Paper record (JSON form, or a record object) and yields the merged ones once, as
+    MergedRecord dicts, when the crawl runs dry. MergedRecord items pass through."""
 
     def __init__(self, job_file: str | Path | None = None) -> None:
         self.index = MergeIndex()
@@ -290,9 +276,9 @@ class MergePapers:
         if isinstance(item, CompletionResult):
             self._merge_completion(item)
             raise HeldForMerge(f"arXiv answer merged: {item.request_url}")
-        if not is_dataclass(item):
+        if isinstance(item, MergedRecord) or not isinstance(item, (dict, *RECORD_TYPES)):
             return item
-        record = to_dict(item)
+        record = to_dict(item) if isinstance(item, RECORD_TYPES) else item    # NormaliseRecords gives dicts
         self._journal_line(record)
         self.index.add(record)
         self._stats("merge/received")
@@ -332,8 +318,6 @@ class MergePapers:
             self.asked_lookups.setdefault(entry["completion_asked"]["url"], entry["completion_asked"])
         elif "completion_answered" in entry:
             self._restore_completion(entry)
-        elif "completion_miss" in entry:          # a journal written before answers were journaled whole
-            self.index.note(entry["completion_miss"], entry["problem"])
         else:
             completes = entry.pop("completes", None)
             self.index.add(entry, completes)
@@ -366,7 +350,7 @@ class MergePapers:
         self._stats("merge/emitted", len(merged))
         logger.info("MergePapers: %d records merged into %d", sum(map(len, self.index.groups.values())),
                     len(merged))
-        yield from merged
+        yield from map(MergedRecord, merged)
 
     def close_spider(self, spider=None) -> Coroutine[Any, Any, None] | None:
         """Awaitable (Scrapy awaits it) when held records are still to be written: the crawl stopped early."""
@@ -390,7 +374,7 @@ class MergePapers:
         merged = self.index.merged()
         engine, signal_manager = self.crawler.engine, self.crawler.signals
         written = 0
-        for record in merged:
+        for record in map(MergedRecord, merged):
             try:
                 # The whole chain, as for the data: flush: this pipeline passes dicts on, ValidateRecords checks.
                 output = await engine.scraper.itemproc.process_item_async(record)

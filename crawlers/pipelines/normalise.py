@@ -1,4 +1,5 @@
-"""NormaliseRecords: whitespace collapsed, URLs made canonical, repeated list entries dropped."""
+"""NormaliseRecords: whitespace collapsed, URLs made canonical, repeated list entries dropped; and each record
+turned into its JSON form (``to_dict``), the one form every later pipeline reads."""
 
 from __future__ import annotations
 
@@ -10,28 +11,11 @@ from typing import Any
 from itemadapter import ItemAdapter
 from w3lib.url import safe_url_string
 
-from parsers.fields.names import normalise_name
-from parsers.fields.text import clean_text, normalise_title
+from parsers.fields.text import clean_text
+from parsers.records import ENTRY_KEYS, RECORD_TYPES, URL_FIELDS, to_dict
 
-URL_FIELDS = frozenset({"url", "pdf_url", "code_url", "photo_url", "image_url"})
-# Free text keeps its line breaks collapsed like every other string; nothing keeps layout whitespace.
-
-
-def _get(value: Any, key: str) -> Any:
-    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
-
-
-# The same co-authors come back on page after page of a crawl: their matching keys are worth keeping.
-_author_key = lru_cache(maxsize=65536)(normalise_name)
-
-# How two entries of a list are recognised as the same entry, per list field.
-LIST_KEYS: dict[str, Callable[[Any], Any]] = {
-    "authors": _author_key,
-    "figures": lambda figure: _get(figure, "index"),
-    "versions": lambda version: _get(version, "version"),
-    "related": lambda rel: _get(rel, "arxiv_id") or normalise_title(_get(rel, "title") or ""),
-    "provenance": lambda prov: (_get(prov, "site"), _get(prov, "url")),
-}
+# Which fields are URLs, and how entries of a list are recognised as the same entry, are declared with the
+# fields in parsers/records.py (URL_FIELDS, ENTRY_KEYS: views of the field specs, computed at import).
 
 
 def normalise_url(url: str) -> str:
@@ -70,7 +54,7 @@ def normalise_value(value: Any, field: str = "") -> Any:
         cleaned = [normalise_value(item, field) for item in value]
         cleaned = [item for item in cleaned if item != ""]
         default_key = (lambda s: s.casefold()) if all(isinstance(i, str) for i in cleaned) else repr
-        return _dedupe(cleaned, LIST_KEYS.get(field, default_key))
+        return _dedupe(cleaned, ENTRY_KEYS.get(field, default_key))
     if isinstance(value, str):  # a str subclass
         text = clean_text(value)
         return normalise_url(text) if field in URL_FIELDS and text else text
@@ -96,14 +80,16 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 class NormaliseRecords:
-    """Cleans every field of a record (dataclass or dict) in place; never drops a record."""
+    """Cleans every field of an item; a record (Author, Paper) comes out in its JSON form. Other items
+    (dicts, completion results) are cleaned in place. Never drops a record."""
 
     def process_item(self, item: Any, spider=None) -> Any:
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):  # our records: no adapter needed
+        if isinstance(item, RECORD_TYPES):
+            # Our records, read directly: ItemAdapter's generality costs per field, and this runs per record.
             for field in _field_names(type(item)):
                 if hasattr(item, field):  # as ItemAdapter does: a field never set is left alone
                     setattr(item, field, normalise_value(getattr(item, field), field))
-            return item
+            return to_dict(item)
         adapter = ItemAdapter(item)
         for field in list(adapter.keys()):
             adapter[field] = normalise_value(adapter[field], field)

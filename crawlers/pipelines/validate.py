@@ -16,43 +16,43 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
+from jsonschema import ValidationError
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawlers.outputs import beside_feed
-from parsers.records import to_dict, validation_errors
+from parsers.records import REQUIRED_FIELDS, format_error, schema_errors, to_dict
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = frozenset({"<record>", "type", "id", "source", "title", "name"})
-# jsonschema's words for keys the contract does not have: "Additional properties are not allowed ('a', 'b'
-# were unexpected)". Such a key is removed like any other bad optional value.
-UNEXPECTED_KEYS = re.compile(r"Additional properties are not allowed \((?P<keys>.*) (?:was|were) unexpected\)")
-QUOTED = re.compile(r"'([^']*)'")
+UNEXPECTED = "not a field of the record schema"
 
 
-def repair(record: dict, errors: list[str]) -> tuple[dict, list[str]]:
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    """The keys an ``additionalProperties`` error is about, in the record's order."""
+    declared = error.schema.get("properties", {})
+    return [key for key in error.instance if key not in declared]
+
+
+def repair(record: dict, errors: list[ValidationError]) -> tuple[dict, list[ValidationError]]:
     """A copy of the record without the values the errors point at, each named in ``problems``, and
-    the errors that cannot be repaired that way (on required fields)."""
+    the errors that cannot be repaired that way (on required fields, or on the record as a whole)."""
     fixed = json.loads(json.dumps(record))
-    unrepairable: list[str] = []
+    unrepairable: list[ValidationError] = []
     removals: list[tuple[str, int | None, str]] = []
     for error in errors:
-        path, _, message = error.partition(": ")
-        parts = path.split("/")
-        unexpected = UNEXPECTED_KEYS.match(message) if parts[0] == "<record>" else None
-        if unexpected:
-            removals += [(key, None, "not a field of the record schema") for key in QUOTED.findall(unexpected["keys"])]
+        path = list(error.absolute_path)
+        if not path and error.validator == "additionalProperties":
+            removals += [(key, None, UNEXPECTED) for key in _unexpected_keys(error)]
             continue
-        if parts[0] in REQUIRED:
+        if not path or path[0] in REQUIRED_FIELDS:
             unrepairable.append(error)
             continue
-        index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        removals.append((parts[0], index, message))
+        index = path[1] if len(path) > 1 and isinstance(path[1], int) else None
+        removals.append((str(path[0]), index, error.message))
     problems = fixed.setdefault("problems", [])
     for field, index, message in sorted(removals, key=lambda r: (r[0], -(r[1] if r[1] is not None else -1))):
         value = fixed.get(field)
@@ -93,16 +93,17 @@ class ValidateRecords:
 
     def process_item(self, item: Any, spider=None) -> dict:
         record = to_dict(item)
-        errors = validation_errors(record)
+        errors = schema_errors(record)
         if not errors:
             return record
         url = record.get("source", {}).get("url", "<no source url>")
         fixed, unrepairable = repair(record, errors)
-        if not unrepairable and not validation_errors(fixed):
-            self._report("repaired", url, record, errors)
+        reasons = [format_error(error) for error in errors]    # the one place errors become text
+        if not unrepairable and not schema_errors(fixed):
+            self._report("repaired", url, record, reasons)
             return fixed
-        self._report("dropped", url, record, errors)
-        raise DropItem(f"{url}: invalid {record.get('type', 'record')} {record.get('id', '')}: {errors[0]}")
+        self._report("dropped", url, record, reasons)
+        raise DropItem(f"{url}: invalid {record.get('type', 'record')} {record.get('id', '')}: {reasons[0]}")
 
     def _report(self, action: str, url: str, record: dict, errors: list[str]) -> None:
         logger.warning("invalid record %s from %s (%s): %s", record.get("id", "?"), url, action,

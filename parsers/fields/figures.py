@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from parsers.fields.text import clean_text
+from parsers.records import Figure  # the record's nested type is what this parser returns
 
 __all__ = ["Figure", "parse_figure_caption"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of a paper as a listing shows it."""
-
-    index: int  # the figure's number as printed ("Figure 3" -> 3)
-    caption: str  # the paper title the figure belongs to, as written after "for"; "" when the text has none
-    image_url: str | None
 
 
 # "Figure 3 for <title>", "Fig. 3 for <title>", "Figure 3" alone (alt text of a bare thumbnail).

@@ -12,7 +12,7 @@ from scrapy import Request
 from crawlers.middlewares import ReplayMiddleware, is_private_host, retry_after_seconds
 from crawlers.pipelines import NormaliseRecords, merge_records, normalise_url, repair
 from crawlers.pipelines.merge import MergeIndex
-from parsers.records import Paper, Source, paper_id, validation_errors
+from parsers.records import Paper, Source, paper_id, schema_errors, validation_errors
 
 PROFILE = {"site": "scholar-profile", "url": "https://profiles.example.org/author/sharan-narang"}
 CATALYZEX = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/Parker%20Schuh"}
@@ -108,7 +108,7 @@ def test_the_same_page_read_twice_changes_nothing():
 
 def test_invalid_optional_value_is_removed_and_named_in_problems():
     record = paper(PROFILE, id=paper_id("PaLM", "A B"), arxiv_id="2204.02311", date="April 2022", authors=["A B"])
-    errors = validation_errors(record)
+    errors = schema_errors(record)
     fixed, unrepairable = repair(record, errors)
     assert unrepairable == [] and validation_errors(fixed) == []
     assert "date" not in fixed and fixed["authors"] == ["A B"]
@@ -118,7 +118,7 @@ def test_invalid_optional_value_is_removed_and_named_in_problems():
 def test_a_key_outside_the_contract_is_removed_not_the_record():
     record = paper(PROFILE, id=paper_id("PaLM", "A B"), arxiv_id="2204.02311", authors=["A B"])
     record.update(scroe=1.0, tags=["x"])
-    fixed, unrepairable = repair(record, validation_errors(record))
+    fixed, unrepairable = repair(record, schema_errors(record))
     assert unrepairable == [] and validation_errors(fixed) == []
     assert "scroe" not in fixed and "tags" not in fixed and fixed["authors"] == ["A B"]
     assert sorted(p for p in fixed["problems"]) == ["scroe removed: not a field of the record schema",
@@ -127,8 +127,8 @@ def test_a_key_outside_the_contract_is_removed_not_the_record():
 
 def test_record_without_title_cannot_be_repaired():
     record = {"type": "paper", "id": paper_id(""), "source": PROFILE, "title": ""}
-    _, unrepairable = repair(record, validation_errors(record))
-    assert unrepairable and unrepairable[0].startswith("title")
+    _, unrepairable = repair(record, schema_errors(record))
+    assert [(list(e.absolute_path), e.validator) for e in unrepairable] == [(["title"], "minLength")]
 
 
 # -- middlewares ------------------------------------------------------------------------------------
