@@ -30,13 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlencode
-
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
-from parsers.records import Paper
+from parsers.records import Paper, title_key
+from parsers.sites.arxiv import API_URL, id_list_url, title_search_url
 
-API_URL = "https://export.arxiv.org/api/query"
+__all__ = ["ArxivCompletion", "CompletionAnswer", "CompletionMiss", "CompletionResult", "Lookup", "Wanted",
+           "fields_to_complete", "id_batches", "id_list_url", "title_matches"]
 BATCH_SIZE = 100                  # ids per id_list request (arXiv's advice: ask for many at once)
 TITLE_BATCH_SIZE = 10             # titles per search request: keeps the URL well under 2,000 characters
 TITLE_SEARCH_LIMIT = 50           # papers looked up by title per crawl: 5 requests, 15 s at arXiv's pace
@@ -59,19 +59,6 @@ def id_batches(ids: list[str], size: int = BATCH_SIZE) -> list[list[str]]:
     """Distinct ids, sorted, in chunks of at most ``size``."""
     ordered = sorted(set(ids))
     return [ordered[start:start + size] for start in range(0, len(ordered), max(1, size))]
-
-
-def id_list_url(ids: list[str], api_url: str = API_URL) -> str:
-    """``id_list=<ids, comma-separated>&max_results=<n>``, commas literal as in arXiv's manual."""
-    return f"{api_url}?id_list={','.join(ids)}&max_results={len(ids)}"
-
-
-def title_search_url(titles: list[str], api_url: str = API_URL) -> str:
-    """One search for several titles: ``ti:"<words>" OR ...``. Titles go in as their normalised words
-    (quotes, colons and TeX in a title would otherwise break the query syntax)."""
-    query = " OR ".join(f'ti:"{normalise_title(title)}"' for title in titles)
-    return f"{api_url}?" + urlencode({"search_query": query, "start": 0,
-                                      "max_results": RESULTS_PER_TITLE * len(titles)})
 
 
 def title_matches(wanted_title: str, wanted_first_author: str | None, candidate: Paper) -> bool:
@@ -142,11 +129,11 @@ class CompletionResult:
 
 
 def paper_keys(paper: dict) -> set[str]:
-    """The keys a merged paper (JSON form) can be wanted under: by arXiv id, and by title and first author
-    (a paper found by title gains an id; it is still the paper that was asked about)."""
+    """The keys a merged paper (JSON form) can be wanted under: its match keys (arXiv id; title and first
+    author), but only with an author (a paper found by title gains an id; it is still the one asked about)."""
     keys = {f"arxiv:{paper['arxiv_id']}"} if paper.get("arxiv_id") else set()
     if paper.get("title") and paper.get("authors"):
-        keys.add(f"title:{normalise_title(paper['title'])}|{normalise_name(paper['authors'][0])}")
+        keys.add(title_key(paper["title"], paper["authors"][0]))
     return keys
 
 
@@ -199,8 +186,7 @@ class ArxivCompletion:
                 by_id[paper["arxiv_id"]] = Wanted(f"arxiv:{paper['arxiv_id']}", fields, paper["title"], first,
                                                   paper["arxiv_id"])
             elif first:     # without an author, a title result could not be checked: never guess
-                key = f"title:{normalise_title(paper['title'])}|{normalise_name(first)}"
-                by_title.append(Wanted(key, fields, paper["title"], first))
+                by_title.append(Wanted(title_key(paper["title"], first), fields, paper["title"], first))
         lookups = [Lookup(id_list_url(ids, self.api_url), "id_list", [by_id[i] for i in ids])
                    for ids in id_batches(list(by_id), self.batch_size)]
         if self.title_search:
@@ -208,8 +194,8 @@ class ArxivCompletion:
             size = max(1, self.title_batch_size)
             for start in range(0, len(searched), size):
                 batch = searched[start:start + size]
-                lookups.append(Lookup(title_search_url([w.title for w in batch], self.api_url),
-                                      "title_search", batch))
+                url = title_search_url([w.title for w in batch], RESULTS_PER_TITLE, self.api_url)
+                lookups.append(Lookup(url, "title_search", batch))
         fresh = [lookup for lookup in lookups if lookup.url not in self.lookups]
         for lookup in fresh:
             self.remember(lookup)

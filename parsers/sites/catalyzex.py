@@ -22,12 +22,12 @@ from urllib.parse import quote, urlparse
 
 from parsers.fields.dates import ParsedDate, find_date
 from parsers.fields.figures import parse_figure_caption
-from parsers.fields.identifiers import parse_arxiv_id
 from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Line, Page
 from parsers.records import Author, Figure, Paper, Source
 from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
+from parsers.sites.arxiv import paper_arxiv_id
 
 NAME = "catalyzex"
 # Merge trust: after the digest. Full author lists, but a listing of many papers, dates printed by day.
@@ -47,7 +47,6 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 CARD_SELECTOR = "article"
 NEXT_PAGE_SELECTOR = 'link[rel~="next"], a[rel~="next"]'
 PAPER_LINK = re.compile(r"^https?://(?:www\.)?catalyzex\.com/paper/")
-ARXIV_LINK = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/")
 # How far into the page the header's photo line may sit for content-based recognition.
 HEADER_LINES = 6
 # A date line is short ("Apr 19, 2022", "September 30, 2021"); longer lines are not searched for one.
@@ -191,11 +190,6 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
     paper = Paper(
         title=clean_text(title_line.text),
         source=Source(NAME, page.url),
-        authors=list(authors.names) if authors else [],
-        authors_complete=authors.complete if authors else None,
-        date=parsed_date.value if parsed_date else None,
-        date_raw=parsed_date.raw if parsed_date else None,
-        date_year_inferred=parsed_date.year_inferred if parsed_date else None,
         figures=figures,
         abstract=clean_text(" ".join(line.text for line in abstract_lines)) or None,
         venue=venue,
@@ -204,6 +198,8 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
         arxiv_id=arxiv_id,
         listed_by=[listed_by] if listed_by else [],
     )
+    paper.set_authors(authors)
+    paper.set_date(parsed_date)
     paper.problems = card_problems(paper, parsed_date, source_line) + figure_problems
     return paper
 
@@ -268,9 +264,7 @@ def paper_url(title_line: Line) -> str | None:
 
 def card_arxiv_id(source_line: Line | None) -> str | None:
     for url in arxiv_links([source_line] if source_line else []):
-        found = parse_arxiv_id(url)
-        if found:
-            return found.id
+        return paper_arxiv_id(url).id
     return None
 
 
@@ -296,7 +290,7 @@ def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Lin
 def arxiv_links(lines: list[Line]) -> list[str]:
     """Links to the paper on arXiv; a link to an arXiv search (no id known) is not a paper page."""
     return [link.url for line in lines for link in line.links
-            if ARXIV_LINK.match(link.url) and parse_arxiv_id(link.url)]
+            if paper_arxiv_id(link.url)]
 
 
 def next_page_links(page: Page) -> list[str]:

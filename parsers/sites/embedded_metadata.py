@@ -45,9 +45,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
                   arxiv_id=identifier.id if identifier else None)
     paper.authors = _authors(page, article)
     paper.authors_complete = True if paper.authors else None
-    date = _date(page, article, context)
-    if date:
-        paper.date, paper.date_raw, paper.date_year_inferred = date.value, date.raw, date.year_inferred
+    paper.set_date(_date(page, article, context))
     paper.doi = next(filter(None, (parse_doi(v) for v in _all(page, DOI_TAGS) + [_text(article.get("sameAs"))])),
                      None)
     paper.pdf_url = page.meta_first("citation_pdf_url") or _pdf_from_jsonld(article)

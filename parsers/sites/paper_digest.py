@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 
 from parsers.fields.dates import parse_date
 from parsers.fields.identifiers import parse_arxiv_id
-from parsers.fields.names import parse_author_list
+from parsers.fields.names import AuthorList, parse_author_list
 from parsers.fields.numbers import parse_score
 from parsers.fields.text import clean_text, join_wrapped_lines, split_sentences
 from parsers.page import Line, Page
 from parsers.records import Paper, Related, Source
 from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "paper-digest"
 # Merge trust: after arXiv. A digest page copies one paper's arXiv metadata (full author list, exact date).
@@ -66,7 +67,6 @@ RELATED_LINKS_LINE = re.compile(
 RELATED_TITLE_PREFIX = "- "
 # "<title> [49.81429697921861]": the score in brackets ends the title.
 TITLE_WITH_SCORE = re.compile(r"(?P<title>.*?)\s*\[(?P<score>[^\[\]]*)\]")
-ARXIV_LINK = re.compile(r"//(?:www\.|export\.)?arxiv\.org/abs/")
 DETAIL_LINK_TEXT = "Detail & Related papers"
 
 FOOTER_LINES = (
@@ -179,12 +179,9 @@ def license_url(sections: Sections) -> str | None:
     return linked_value(sections.fields.get(LICENSE_LABEL))
 
 
-def authors(sections: Sections) -> tuple[list[str], bool | None]:
+def authors(sections: Sections) -> AuthorList | None:
     labelled = sections.fields.get(AUTHORS_LABEL)
-    if not labelled:
-        return [], None
-    parsed = parse_author_list(join_wrapped_lines(labelled.values))
-    return list(parsed.names), parsed.complete
+    return parse_author_list(join_wrapped_lines(labelled.values)) if labelled else None
 
 
 def summary(sections: Sections) -> list[str]:
@@ -249,7 +246,7 @@ def add_title_part(draft: RelatedDraft, text: str) -> None:
 def detail_link(line: Line) -> str | None:
     """The site's own page for a related paper: the "Detail & Related papers" link, else a non-arXiv link."""
     link = next((link for link in line.links if link.text == DETAIL_LINK_TEXT), None)
-    link = link or next((link for link in line.links if not ARXIV_LINK.search(link.url)), None)
+    link = link or next((link for link in line.links if not PAPER_URL.match(link.url)), None)
     return link.url if link else None
 
 
@@ -262,8 +259,8 @@ def close_related(draft: RelatedDraft, date_text: str | None, line: Line, contex
             draft.problems.append(f"date: cannot read {date_text!r}")
     else:
         draft.problems.append("no date")
-    arxiv_link = line.link_to(ARXIV_LINK)
-    parsed_id = parse_arxiv_id(arxiv_link.url) if arxiv_link else None
+    arxiv_link = line.link_to(PAPER_URL)
+    parsed_id = paper_arxiv_id(arxiv_link.url) if arxiv_link else None
     draft.arxiv_id = parsed_id.id if parsed_id else None
     draft.url = detail_link(line) or draft.url
 
@@ -349,7 +346,6 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     parsed_date = parse_date(date_raw, context.as_of) if date_raw else None
     if date_raw and not parsed_date:
         problems.append(f"date: cannot read {date_raw!r}")
-    names, complete = authors(sections)
     paper_score = score(sections)
     if SCORE_LABEL in sections.fields and paper_score is None:
         problems.append(f"score: cannot read {' '.join(sections.fields[SCORE_LABEL].values)!r}")
@@ -366,8 +362,6 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         date=parsed_date.value if parsed_date else None,
         date_raw=date_raw,
         date_year_inferred=parsed_date.year_inferred if parsed_date else None,
-        authors=names,
-        authors_complete=complete,
         summary=summary(sections),
         score=paper_score,
         license=license_url(sections),
@@ -375,6 +369,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         related=related_papers,
         problems=problems + related_problems,
     )
+    paper.set_authors(authors(sections))
     result.records.append(paper)
     if url and arxiv:
         result.follow.append(FollowLink(url, "arxiv"))

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 from parsers.fields.categories import split_category_prefix, to_arxiv_category
 from parsers.fields.dates import ParsedDate, find_date
-from parsers.fields.identifiers import parse_arxiv_id
 from parsers.fields.names import parse_author_list
 from parsers.fields.numbers import parse_labelled_number
 from parsers.page import Line, Page
 from parsers.records import Author, Metrics, Paper, Source
 from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "scholar-profile"
 # Merge trust: last. A profile cuts author lists ("... et al.") and prints dates without a year.
@@ -57,7 +57,6 @@ CODE_FLAG = "Code"
 # decoded with the wrong encoding (cp1252 0xB7 read as UTF-8), and the organisations are still there.
 ORGANISATIONS_SEPARATOR = re.compile(r"\s[\u00b7\u2022\ufffd]\s")
 ORGANISATION_LIST_SEPARATOR = re.compile(r"\s*,\s*")
-ARXIV_LINK = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/")
 NEXT_PAGE_TEXTS = frozenset({"next", "next page", "more", "show more", "more papers", "load more"})
 
 
@@ -238,7 +237,7 @@ def _read_title(line: Line | None, fields: dict) -> list[str]:
         fields["title"] = "(untitled)"
         return ["title: card has no title line"]
     fields["title"] = line.text
-    page_link = next((link for link in line.links if not ARXIV_LINK.match(link.url)), None)
+    page_link = next((link for link in line.links if not PAPER_URL.match(link.url)), None)
     fields["url"] = page_link.url if page_link else None
     return []
 
@@ -248,8 +247,8 @@ def _read_meta(meta: Meta, fields: dict) -> list[str]:
     fields.update(categories=[meta.category], has_code=meta.has_code)
     code = next((link for link in meta.line.links if link.text == CODE_FLAG), None)
     fields["code_url"] = code.url if code else None
-    arxiv = meta.line.link_to(ARXIV_LINK)
-    parsed_id = parse_arxiv_id(arxiv.url) if arxiv else None
+    arxiv = meta.line.link_to(PAPER_URL)
+    parsed_id = paper_arxiv_id(arxiv.url) if arxiv else None
     fields["arxiv_id"] = parsed_id.id if parsed_id else None
     if meta.date is None:
         return [f"date: none on the card's meta line {meta.line.text!r}"]
@@ -283,7 +282,7 @@ def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
     # The card's title links to this site's own paper page, whose layout no adapter knows: it stays in
     # `url` but is not followed. The arXiv page is the paper's reference source.
     links = []
-    arxiv = card.meta.line.link_to(ARXIV_LINK)
+    arxiv = card.meta.line.link_to(PAPER_URL)
     if arxiv:
         links.append(FollowLink(arxiv.url, "arxiv"))
     return links

@@ -12,6 +12,11 @@ from parsers.page import Page
 from parsers.result import ParseContext, ParseResult
 from parsers.sites.arxiv import abs as abs_page
 from parsers.sites.arxiv import atom, author, listing
+from parsers.sites.arxiv.urls import (API_URL, ARXIV_URL, PAPER_URL, id_list_url, is_arxiv_url, paper_arxiv_id,
+                                      title_search_url)
+
+__all__ = ["NAME", "MERGE_RANK", "HOSTS", "recognise", "parse", "API_URL", "ARXIV_URL", "PAPER_URL",
+           "id_list_url", "is_arxiv_url", "paper_arxiv_id", "title_search_url"]
 
 NAME = "arxiv"
 # Merge trust: first. arXiv's own record is the reference for a paper's title, authors, dates, versions.

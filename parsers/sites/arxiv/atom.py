@@ -111,8 +111,7 @@ def _paper(entry, page: Page, site: str, number: int) -> Paper:
     pdf = entry.find(PDF_LINK, NS)
     paper.pdf_url = pdf.get("href") if pdf is not None else None
     published, updated = parse_date(text("atom:published") or ""), parse_date(text("atom:updated") or "")
-    if published:
-        paper.date, paper.date_raw, paper.date_year_inferred = published.value, published.raw, published.year_inferred
+    paper.set_date(published)
     # The feed dates only the first version (published) and the latest (updated); others are unknown.
     if paper.version and published:
         paper.versions = [Version(1, published.value)]
