@@ -21,3 +21,19 @@ def read_jsonl(path: Path) -> list[dict]:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server on 127.0.0.1 for this test session (tests/postgres.py). Missing binaries fail the
+    tests that need it, never skip them: install them as .ci/run does (apt-get install -y postgresql)."""
+    from tests.postgres import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,282 @@
+"""The store, on SQLite and on a real PostgreSQL server (started by the tests, tests/postgres.py): records
+written one at a time become one merged row per paper or author, with every source kept, whatever the backend.
+
+The records are small hand-made ones shaped like the profile's and CatalyzeX's (PaLM: arXiv 2204.02311, first
+author Aakanksha Chowdhery, listed cut on the profile and whole on CatalyzeX).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawlers.pipelines.merge import MergeIndex
+from crawlers.store import Store, StoreError
+from crawlers.store.schema import SCHEMA_VERSION
+from parsers.records import paper_id, paper_ids
+
+PROFILE = {"site": "scholar-profile", "url": "https://profiles.example.org/author/sharan-narang"}
+CATALYZEX = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/Sharan%20Narang"}
+DIGEST = {"site": "paper-digest", "url": "https://digest.example.org/p/1"}
+PALM = "PaLM: Scaling Language Modeling with Pathways"
+PALM_AUTHORS = ["Aakanksha Chowdhery", "Sharan Narang", "Jacob Devlin", "Maarten Bosma"]
+
+
+def paper(source: dict, title: str = PALM, **fields) -> dict:
+    authors = fields.get("authors")
+    record = {"title": title, "source": dict(source), "id": paper_id(title, authors[0] if authors else None),
+              "type": "paper"}
+    record.update(fields)
+    record["ids"] = paper_ids(record)          # as parsers.records.to_dict gives every parsed paper
+    return record
+
+
+def author(source: dict, name: str = "Sharan Narang", **fields) -> dict:
+    from parsers.records import author_id
+
+    return {"name": name, "source": dict(source), "id": author_id(name), "type": "author", **fields}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh, empty store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'records.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def store(store_url):
+    opened = Store.open(store_url)
+    opened.start_crawl()
+    yield opened
+    opened.close()
+
+
+def test_the_tables_are_created_on_first_use_with_their_schema_version(store_url):
+    store = Store.open(store_url)
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"papers", "authors", "paper_authors", "sources", "problems", "schema_version"} <= names
+    paper_columns = {c["name"] for c in sa.inspect(store.engine).get_columns("papers")}
+    assert {"id", "title", "date", "arxiv_id", "doi", "authors_complete", "record"} <= paper_columns
+    store.close()
+    again = Store.open(store_url)            # opening an existing store keeps it as it is
+    assert again.conn.execute(sa.text("select version from schema_version")).scalars().all() == [SCHEMA_VERSION]
+    again.close()
+
+
+def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
+    store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
+                    date="2022-04-05"))
+    store.add(paper(CATALYZEX, authors=PALM_AUTHORS, authors_complete=True, date="2022-04-19"))   # title + author
+    [merged] = list(store.merged())
+    assert merged["authors"] == PALM_AUTHORS and merged["authors_complete"] is True    # complete beats cut
+    assert [(p["site"], p["url"]) for p in merged["provenance"]] == [(CATALYZEX["site"], CATALYZEX["url"]),
+                                                                    (PROFILE["site"], PROFILE["url"])]
+    counts = store.counts()
+    assert (counts["papers"], counts["sources"], counts["paper_authors"]) == (1, 2, 4)
+    row = store.conn.execute(sa.text("select id, title, arxiv_id, authors_complete from papers")).one()
+    assert tuple(row) == (paper_id(PALM, "Aakanksha Chowdhery"), PALM, "2204.02311", True)
+    names = store.conn.execute(sa.text("select name from paper_authors order by position")).scalars().all()
+    assert names == PALM_AUTHORS
+
+
+def test_a_record_that_ties_two_papers_makes_them_one(store):
+    store.add(paper(PROFILE, authors=["Aakanksha Chowdhery"]))                        # no arXiv id
+    store.add(paper(DIGEST, title="PaLM (v2 title)", authors=["Someone"], arxiv_id="2204.02311"))
+    assert store.counts()["papers"] == 2
+    store.add(paper(CATALYZEX, authors=["Aakanksha Chowdhery"], arxiv_id="2204.02311"))  # both keys
+    [merged] = list(store.merged())
+    assert "arxiv:2204.02311" in merged["ids"] and len(merged["provenance"]) == 3
+    assert store.counts()["papers"] == 1
+
+
+def test_two_papers_given_one_id_are_one_paper(store):
+    """The id hashes title and first author: the same title and first author under two arXiv ids (a duplicate
+    submission) is one id. The merge keeps the two apart; the store, keyed on the id, makes them one paper."""
+    store.add(paper(PROFILE, authors=["Aakanksha Chowdhery"], arxiv_id="2204.02311"))
+    store.add(paper(CATALYZEX, authors=["Aakanksha Chowdhery"], arxiv_id="9999.99999", abstract="CatalyzeX's."))
+    [merged] = list(store.merged())
+    assert len(merged["provenance"]) == 2 and merged["abstract"] == "CatalyzeX's."
+    assert {"arxiv:2204.02311", "arxiv:9999.99999"} <= set(merged["ids"])
+    assert store.counts()["papers"] == 1
+
+
+def test_the_same_page_read_twice_and_a_second_crawl_leave_the_same_rows(store_url):
+    records = [author(PROFILE, metrics={"h_index": 29}),
+               paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311"),
+               paper(PROFILE, title="Another paper", authors=["Sharan Narang"], problems=["date: unreadable"]),
+               paper(CATALYZEX, authors=PALM_AUTHORS, authors_complete=True)]
+    store = Store.open(store_url)
+    store.start_crawl()
+    for record in records + records:
+        store.add(json.loads(json.dumps(record)))
+    tables = ("papers", "authors", "paper_authors", "sources", "problems", "match_keys")
+    once = {name: store.rows(name) for name in tables}
+    store.close()
+    second = Store.open(store_url)
+    second.start_crawl()                     # another crawl over the same pages
+    for record in records:
+        second.add(json.loads(json.dumps(record)))
+    assert {name: second.rows(name) for name in tables} == once
+    assert second.counts() == {"papers": 2, "authors": 1, "paper_authors": 5, "sources": 4, "problems": 1}
+    second.close()
+
+
+def test_a_later_crawl_replaces_what_a_page_gave_and_within_a_crawl_the_first_stands(store_url):
+    store = Store.open(store_url)
+    store.start_crawl()
+    store.add(author(PROFILE, metrics={"h_index": 29}))
+    store.add(author(PROFILE, metrics={"h_index": 99}))        # same page, same crawl: first kept
+    assert next(store.merged())["metrics"] == {"h_index": 29}
+    store.start_crawl()                                          # a new crawl: the page as it is now
+    store.add(author(PROFILE, metrics={"h_index": 30}))
+    assert next(store.merged())["metrics"] == {"h_index": 30}
+    assert store.conn.execute(sa.text("select h_index from authors")).scalar() == 30
+    store.close()
+
+
+def test_an_arxiv_answer_fills_and_its_miss_is_noted_once(store):
+    store.add(paper(PROFILE, authors=PALM_AUTHORS[:2], authors_complete=False, arxiv_id="2204.02311",
+                    abstract="The profile's."))
+    api = {"site": "arxiv", "url": "https://export.arxiv.org/api/query?id_list=2204.02311&max_results=1"}
+    store.add(paper(api, authors=PALM_AUTHORS, authors_complete=True, arxiv_id="2204.02311",
+                    abstract="arXiv's.", pdf_url="https://arxiv.org/pdf/2204.02311", date="2022-04-05"),
+              completes="arxiv:2204.02311")
+    [merged] = list(store.merged())
+    assert merged["abstract"] == "The profile's." and merged["authors"] == PALM_AUTHORS
+    assert sorted(merged["completed_from"]["arxiv"]) == ["authors", "date", "pdf_url"]
+    assert store.conn.execute(sa.text("select wants_completion from papers")).scalar() is None
+    assert store.note("arxiv:2204.02311", "a problem") and store.note("arxiv:2204.02311", "a problem")
+    assert next(store.merged())["problems"] == ["a problem"]
+    assert store.counts()["problems"] == 1
+    assert not store.note("arxiv:0000.00000", "nobody's")
+
+
+def test_papers_wanting_completion_and_the_requests_asked(store):
+    store.add(paper(PROFILE, authors=PALM_AUTHORS[:2], authors_complete=False, arxiv_id="2204.02311"))
+    store.add(paper(PROFILE, title="Dated", authors=["A B"], authors_complete=True, date="2020-01-01"))
+    store.add(paper(PROFILE, title="Guessed", authors=["A B"], authors_complete=True, date="2026-01-30",
+                    date_year_inferred=True))
+    assert [r["title"] for r in store.wanting_completion()] == [PALM, "Guessed"]
+    lookup = {"url": "https://export.arxiv.org/api/query?id_list=2204.02311&max_results=1", "kind": "id_list",
+              "wanted": []}
+    store.lookup_asked(lookup)
+    store.lookup_asked(lookup)
+    assert store.lookups() == ([lookup], set())
+    store.lookup_answered(lookup["url"])
+    assert store.lookups() == ([lookup], {lookup["url"]})
+
+
+def test_the_sql_a_user_runs_finds_an_authors_papers(store):
+    store.add(author(PROFILE))
+    store.add(paper(PROFILE, authors=PALM_AUTHORS, authors_complete=True))
+    store.add(paper(PROFILE, title="Not hers", authors=["Someone Else"]))
+    rows = store.conn.execute(sa.text(
+        "select p.title from papers p join paper_authors pa on pa.paper_id = p.id "
+        "join authors a on a.id = pa.author_id where a.name = 'Sharan Narang'")).scalars().all()
+    assert rows == [PALM]
+
+
+# -- the store merges as the in-memory reference does -------------------------------------------------
+
+SITES = [PROFILE, CATALYZEX, DIGEST]
+TITLES = [PALM, "PaLM  scaling language modeling with pathways", "Another paper", "Third"]
+# Per title, the first author (an index in NAMES) and the arXiv id: the two spellings of PaLM's title share them,
+# so the in-memory reference never gives two records one id (the store makes those one paper, tested above).
+FIRST_AUTHOR = [0, 0, 1, 2]
+ARXIV_ID = ["2204.02311", "2204.02311", "9999.99999", "2001.00001"]
+NAMES = ["Aakanksha Chowdhery", "Sharan Narang", "Someone Else"]
+# Hostile text too: NUL (PostgreSQL text cannot hold it), other controls, non-Latin letters, quotes.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@st.composite
+def records(draw) -> dict:
+    site = draw(st.sampled_from(SITES))
+    title_index = draw(st.integers(0, len(TITLES) - 1))
+    authors = [NAMES[FIRST_AUTHOR[title_index]]] + draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
+    authors = list(dict.fromkeys(authors))
+    arxiv_id = draw(st.sampled_from([None, ARXIV_ID[title_index]]))
+    # A page's record of a title is one source row: two records of one source differ here only in what does
+    # not decide which paper they are (the same page read twice), not in first author or arXiv id.
+    page = draw(st.integers(0, 2))
+    source = {"site": site["site"], "url": f"{site['url']}/{page}/{title_index}/{authors[:1]}/{arxiv_id}"}
+    fields = {"authors": authors, "authors_complete": draw(st.sampled_from([True, False, None])),
+              "arxiv_id": arxiv_id}
+    if draw(st.booleans()):
+        fields["abstract"] = draw(TEXT)
+    if draw(st.booleans()):
+        fields["problems"] = [draw(TEXT)]
+    return paper(source, TITLES[title_index] + ["", "\x00", " \u00e9"][page],
+                 **{k: v for k, v in fields.items() if v not in (None, [])})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(records(), st.booleans()), max_size=10))
+def test_any_records_merge_in_the_store_as_in_memory(store_url, written):
+    store = Store.open(store_url)
+    try:
+        with store.transaction() as conn:           # each example starts from an empty store
+            for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
+                conn.execute(sa.text(f"delete from {table}"))
+        store.start_crawl()
+        index = MergeIndex()
+        for record, as_answer in written:
+            completes = f"arxiv:{record['arxiv_id']}" if as_answer and record.get("arxiv_id") else None
+            index.add(json.loads(json.dumps(record)), completes)
+            store.add(json.loads(json.dumps(record)), completes)
+        assert list(store.merged()) == index.merged()
+        counts = store.counts()
+        assert counts["papers"] == len({r["id"] for r in index.merged()})
+        assert counts["paper_authors"] == sum(len(r.get("authors", [])) for r in store.merged())
+    finally:
+        store.close()
+
+
+# -- a store that cannot be opened ----------------------------------------------------------------
+
+@pytest.mark.parametrize("url, expected", [
+    ("mysql://root@127.0.0.1/db", "unsupported database 'mysql'"),
+    ("not a url", "not a database URL"),
+])
+def test_a_url_of_no_supported_database_is_one_line_naming_it(url, expected):
+    with pytest.raises(StoreError) as error:
+        Store.open(url)
+    assert expected in str(error.value) and "\n" not in str(error.value)
+
+
+def test_an_unreachable_server_is_one_line_without_the_password():
+    from tests.postgres import free_port
+
+    url = f"postgresql://crawler:secret@127.0.0.1:{free_port()}/records"
+    with pytest.raises(StoreError) as error:
+        Store.open(url)
+    message = str(error.value)
+    assert "cannot open the store" in message and "127.0.0.1" in message
+    assert "secret" not in message and "\n" not in message
+
+
+def test_a_read_only_store_is_refused_before_anything_is_written(tmp_path):
+    """Opened read-only (SQLite's mode=ro: what a file the crawl may not write gives, even for root)."""
+    path = tmp_path / "records.db"
+    Store.open(f"sqlite:///{path}").close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as error:
+        Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert "readonly database" in str(error.value) and "\n" not in str(error.value)
+    assert path.read_bytes() == before
+
+
+def test_paper_ids_are_unique_per_group_over_many_distinct_papers(store):
+    for n in itertools.islice(itertools.count(), 200):
+        store.add(paper(PROFILE, title=f"Paper number {n}", authors=["A B"]))
+    ids = [r["id"] for r in store.merged()]
+    assert len(ids) == len(set(ids)) == 200 == store.counts()["papers"]
