@@ -28,10 +28,36 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset("script style noscript template head svg".split())
 # How much of a page must look like markup for it to be read as HTML rather than as a text capture.
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|div|meta|p|a)[\s>]", re.I)
+# An XML document whose root is an Atom <feed> (after an optional prolog and comments): a feed, whatever the
+# Content-Type says (the arXiv API's answers have come as text/html).
+_FEED_SNIFF = re.compile(rb"\s*(?:<\?xml[^>]{0,200}\?>\s*)?(?:<!--.{0,2000}?-->\s*)*<feed[\s>]", re.S)
+# libxml2 parses HTML as the UTF-8 we give it, with huge_tree: without it, elements nested more than 256 deep
+# are dropped with everything inside them (a whole <body>), and text nodes over 10 MB are cut.
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+# Lone surrogates: Python strings can hold them (JSON "\ud800"), UTF-8 cannot; lxml stops at one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# JSON numbers longer than this are not data any page field uses; int() refuses over 4300 digits.
+_MAX_JSON_DIGITS = 40
 
 
 class PageError(ValueError):
-    """A page that cannot be read at all (empty, or not text)."""
+    """A page that cannot be read at all (empty, not text, or its URL not a URL)."""
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None where urllib cannot read either ("//[", "http://[::1",
+    "http://a:b@[x]:99/"): a link the page spells wrong is not a link, and never an exception."""
+    try:
+        joined = urljoin(base, href.strip())
+        urlsplit(joined)  # urljoin returns some hrefs unread (any href, when base is "")
+    except ValueError:
+        return None
+    return joined
+
+
+def scrub_surrogates(text: str) -> str:
+    """Lone surrogates replaced by U+FFFD, as a decoder replaces bytes it cannot read."""
+    return text if text.isascii() or not _SURROGATE.search(text) else _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,10 @@ class Page:
     def __init__(self, url: str, lines: list[Line] | None = None, kind: str = "text", *,
                  meta: dict[str, list[str]] | None = None, jsonld: list[dict] | None = None,
                  tree: object | None = None, base: str | None = None) -> None:
+        try:
+            urlsplit(url)  # every adapter splits the page URL (host, path): one that cannot be split is no URL
+        except ValueError as exc:
+            raise PageError(f"{url}: not a URL ({exc})") from None
         self.url = url
         self.kind = kind                              # "html" or "text"
         self.meta = meta or {}                        # <meta name|property|itemprop> -> values, in order
@@ -102,7 +132,10 @@ class Page:
         is_html = (content_type or "").lower().startswith(("text/html", "application/xhtml")) or bool(
             _HTML_SNIFF.search(body[:4096])
         )
+        if is_html and _FEED_SNIFF.match(body[:4096]):
+            is_html = False
         encoding, text = html_to_unicode(content_type and f"text/html; {content_type}", body)
+        text = scrub_surrogates(text)  # a UTF-7 or UTF-16 body can decode to them
         problems = []
         replaced = text.count("\ufffd")
         if "\x00" in text or replaced > len(text) // 10:
@@ -124,17 +157,21 @@ class Page:
     @classmethod
     def from_text(cls, text: str, url: str) -> Page:
         """A plain-text capture: each non-blank line is a line of the page."""
-        lines = [Line(_clean(raw)) for raw in text.splitlines()]
+        lines = [Line(_clean(raw)) for raw in scrub_surrogates(text).splitlines()]
         return cls(url=url, lines=[line for line in lines if line.text], kind="text")
 
     @classmethod
     def from_html(cls, html: str | bytes, url: str) -> Page:
+        """The page of a decoded HTML document (bytes: UTF-8). Parsed as UTF-8 bytes: lxml refuses a string
+        that declares its encoding, as an XHTML page's ``<?xml version="1.0" encoding="UTF-8"?>`` does."""
+        data = scrub_surrogates(html).encode("utf-8") if isinstance(html, str) else html
         try:
-            root = lxml.html.document_fromstring(html)
+            root = lxml.html.document_fromstring(data, parser=_HTML_PARSER)
         except (etree.ParserError, ValueError) as exc:
-            raise PageError(f"{url}: not parseable as HTML ({exc})") from exc
+            raise PageError(f"{url}: not parseable as HTML ({' '.join(str(exc).split())})") from exc
         # iter() rather than an XPath over the whole document: lxml filters the tag in C (14 -> 1 us).
-        base = next((href for href in (el.get("href") for el in root.iter("base")) if href is not None), "") or url
+        href = next((href for href in (el.get("href") for el in root.iter("base")) if href is not None), "")
+        base = (join_url(url, href) if href else None) or url  # a <base href> urllib cannot read is ignored
         jsonld, bad = _read_jsonld(root)
         page = cls(url, None, "html", meta=_read_meta(root), jsonld=jsonld, tree=root, base=base)
         page.problems += bad
@@ -162,8 +199,9 @@ class Page:
         """CSS selection on the HTML tree (empty for a text capture)."""
         return self.tree.cssselect(selector) if self.tree is not None else []
 
-    def absolute(self, href: str) -> str:
-        return urljoin(self.url, href)
+    def absolute(self, href: str) -> str | None:
+        """``href`` made absolute against the page URL; None when it is not a URL (see join_url)."""
+        return join_url(self.url, href)
 
 
 def _clean(text: str) -> str:
@@ -177,16 +215,18 @@ class _Resolver:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        parts = urlsplit(base)
+        parts = urlsplit(base)  # the page URL or a joined <base href>: both split
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
-    def __call__(self, href: str) -> str:
+    def __call__(self, href: str) -> str | None:
+        """The absolute URL, or None for an href urllib cannot read (see join_url)."""
         href = href.strip()
-        if href.startswith(("https://", "http://")):
+        # Only brackets (IPv6 hosts) and non-ASCII hosts make urllib refuse a URL: those take the slow path.
+        if href.startswith(("https://", "http://")) and href.isascii() and "[" not in href and "]" not in href:
             return href
         if self.origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
             return self.origin + href
-        return urljoin(self.base, href)
+        return join_url(self.base, href)
 
 
 def _render_lines(root, base: str) -> list[Line]:
@@ -237,14 +277,14 @@ def _render_lines(root, base: str) -> list[Line]:
                 src, alt = el.get("src"), el.get("alt")
                 alt = _clean(alt) if alt else ""
                 if src or alt:
-                    images.append(Image(absolute(src or ""), alt))
+                    images.append(Image(absolute(src or "") or "", alt))
                     parts.append(alt)
                 continue
             if tag == "a":
                 href = el.get("href")
-                if href:
-                    open_links.append((el, links, len(links), absolute(href), el.get("rel") or "",
-                                       len(link_texts)))
+                url = absolute(href) if href else None
+                if url:
+                    open_links.append((el, links, len(links), url, el.get("rel") or "", len(link_texts)))
                     links.append(None)
             text = el.text
             if text:
@@ -283,10 +323,41 @@ def _read_jsonld(root) -> tuple[list[dict], list[str]]:
     found, problems = [], []
     for script in (el for el in root.iter("script") if el.get("type") == "application/ld+json"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(script.text or "", parse_int=_json_int)
         except json.JSONDecodeError as exc:
             problems.append(f"JSON-LD block not valid JSON: {exc}")
             continue
-        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
-        found += [item for item in items if isinstance(item, dict)]
+        except RecursionError:  # thousands of "[": Python's decoder recurses once per level
+            problems.append("JSON-LD block nested too deep to read")
+            continue
+        if isinstance(data, dict):
+            data = data.get("@graph", [data])
+        items = data if isinstance(data, list) else []
+        found += [_scrub_json(item) for item in items if isinstance(item, dict)]
     return found, problems
+
+
+def _json_int(digits: str) -> int | None:
+    """A JSON integer; None for one too long to be any field's value (int() refuses thousands of digits)."""
+    return int(digits) if len(digits) <= _MAX_JSON_DIGITS else None
+
+
+def _scrub_json(data: dict) -> dict:
+    """The JSON-LD item with lone surrogates ("\\ud800" escapes) in its strings replaced, in place.
+    Iterative: the item may be nested as deep as the decoder allowed."""
+    stack: list = [data]
+    while stack:
+        node = stack.pop()
+        pairs = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        if isinstance(node, dict) and any(isinstance(key, str) and _SURROGATE.search(key) for key, _ in pairs):
+            node.clear()
+            pairs = [(scrub_surrogates(key), value) for key, value in pairs]
+        for key, value in pairs:
+            if isinstance(value, str):
+                node[key] = scrub_surrogates(value)
+            else:
+                if isinstance(node, dict):
+                    node[key] = value
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+    return data
