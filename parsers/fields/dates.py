@@ -48,18 +48,19 @@ _PROBE_SHIFT = timedelta(days=1000)
 _MONTH_WORDS = ["Jan(?:uary)?", "Feb(?:ruary)?", "Mar(?:ch)?", "Apr(?:il)?", "May", "June?", "July?",
                 "Aug(?:ust)?", "Sep(?:t(?:ember)?)?", "Oct(?:ober)?", "Nov(?:ember)?", "Dec(?:ember)?"]
 _MON = r"(?P<mon>" + "|".join(_MONTH_WORDS + [w.upper() for w in _MONTH_WORDS]) + r")\.?"
-_TIME = (r"(?:,?\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
-         r"(?:\s*(?P<zone>[+-]\d{4}|[+-]\d{2}:\d{2}|GMT|UTC|UT|Z|[ECMP][SD]T)(?![A-Za-z]))?)?")
-_ISO = (r"(?<![\d.])(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
-        r"(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
-        r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)?(?![\d:])")
+_TIME = (r"(?:,?\s+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?"
+         r"(?:\s*(?P<zone>[+-][0-9]{4}|[+-][0-9]{2}:[0-9]{2}|GMT|UTC|UT|Z|[ECMP][SD]T)(?![A-Za-z]))?)?")
+_ISO = (r"(?<![0-9.])(?P<y>[0-9]{4})(?P<sep>[-/])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
+        r"(?:[T ](?P<H>[0-9]{2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?"
+        r"\s*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2}|UTC|GMT)?)?(?![0-9:])")
 # "Thu, 7 Apr 2022 16:38:01 GMT", "5 Apr 2022", "30 Jan"
-_DMY = (r"(?<![\dA-Za-z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+"
-        + _MON + r"(?![a-z])(?:,?\s+(?P<y>\d{4})(?!\d)" + _TIME + r")?(?![\d:])")
+_DMY = (r"(?<![0-9A-Za-z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+"
+        + _MON + r"(?![a-z])(?:,?\s+(?P<y>[0-9]{4})(?![0-9])" + _TIME + r")?(?![0-9:])")
 # "Jul 18, 2023", "Jan 30", "September 5 2021"
 _MDY = (r"(?<![a-z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?" + _MON
-        + r"(?![a-z])\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)"
-        + r"(?:,?\s*(?P<y>\d{4})(?!\d)" + _TIME + r")?(?![\d:])")
+        + r"(?![a-z])\s*(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![0-9])"
+        + r"(?:,?\s*(?P<y>[0-9]{4})(?![0-9])" + _TIME + r")?(?![0-9:])")
+# [0-9], not \d: Python's \d also matches other scripts' digits ("٢٠٢٣"), which no date here is printed in.
 _PATTERNS = [re.compile(p) for p in (_ISO, _DMY, _MDY)]
 # Page text wraps dates in brackets and trailing punctuation: "(2025-01-10T00:10:21Z)", "[Submitted on ...]".
 _STRIP = " \t\r\n\xa0()[]{}<>,;.·-–—|"
@@ -162,7 +163,9 @@ def _long_tail(text: str, as_of: date | None) -> ParsedDate | None:
     stamp, parts = found
     # Read again against another reference: a date that moves with it was yearless or relative ("2 days ago").
     if "year" in parts:
-        again = _dateparser_parse(text, base + _PROBE_SHIFT)
+        # Probe away from the end of the calendar: a reference near year 9999 plus the shift overflows.
+        shifted = base - _PROBE_SHIFT if base.year > 5000 else base + _PROBE_SHIFT
+        again = _dateparser_parse(text, shifted)
         moves_with_reference = again is None or again[0] != stamp
     else:
         moves_with_reference = True

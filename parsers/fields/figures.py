@@ -10,8 +10,9 @@ from parsers.records import Figure  # the record's nested type is what this pars
 __all__ = ["Figure", "parse_figure_caption"]
 
 
-# "Figure 3 for <title>", "Fig. 3 for <title>", "Figure 3" alone (alt text of a bare thumbnail).
-_CAPTION = re.compile(r"(?:figure|fig\.?)\s*(?P<index>\d{1,4})(?:\s*[:.]?\s+for(?:\s+(?P<title>.+))?)?",
+# "Figure 3 for <title>", "Fig. 3 for <title>", "Figure 3" alone (alt text of a bare thumbnail). Figures are
+# numbered from 1, in ASCII digits: "Figure 0" and "Figure ①" are not figure captions.
+_CAPTION = re.compile(r"(?:figure|fig\.?)\s*(?P<index>0*[1-9][0-9]{0,3})(?:\s*[:.]?\s+for(?:\s+(?P<title>.+))?)?",
                       re.IGNORECASE)
 
 

@@ -22,11 +22,14 @@ class ArxivId:
 # New style (April 2007 on): YYMM.NNNN until 1412, YYMM.NNNNN from 1501. Not glued to digits or dots, so a
 # score like 180.69584031908113 or a DOI suffix 4.5678 is not read as one; arXiv's own DOI is
 # 10.48550/arXiv.2204.02311.
-_NEW = re.compile(r"(?:(?<=arXiv\.)|(?<![\d.]))(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})"
-                  r"(?:v(?P<v>\d+))?(?!\d)")
-# Old style: archive[.CLASS]/YYMMNNN.
-_OLD = re.compile(r"(?<![\w.-])(?P<archive>[a-z]+(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2}(?:-[a-z]+)?)?/"
-                  r"(?P<num>\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v(?P<v>\d+))?(?!\d)")
+# ASCII digits only ([0-9], not \d, which matches "٢٢٠٤" too); a version starts at 1 and has at most six digits, so
+# "v0" and a run of thousands of digits are not versions (and never reach int()).
+_NEW = re.compile(r"(?:(?<=arXiv\.)|(?<![0-9.]))(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<num>[0-9]{4,5})"
+                  r"(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
+# Old style: archive[.CLASS]/YYMMNNN. The class is two letters, written upper case by arXiv ("math.AG"); a page's
+# "math.ag" is the same id, its case repaired.
+_OLD = re.compile(r"(?<![\w.-])(?P<archive>[a-z]+(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2})?/"
+                  r"(?P<num>[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3})(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
 # DOI: "10." registrant "/" suffix. The suffix runs to whitespace, quotes or angle brackets.
 _DOI = re.compile(r"\b10\.\d+(?:\.\d+)*/[^\s\"'<>]+")
 
@@ -50,7 +53,7 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
         return None
     match = min(found, key=lambda m: m.start())
     if "archive" in match.groupdict():
-        identifier = f"{match['archive']}{match['cls'] or ''}/{match['num']}"
+        identifier = f"{match['archive']}{(match['cls'] or '').upper()}/{match['num']}"
     else:
         identifier = f"{match['yy']}{match['mm']}.{match['num']}"
     return ArxivId(identifier, int(match["v"]) if match["v"] else None)

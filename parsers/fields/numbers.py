@@ -14,12 +14,14 @@ SUFFIXES = {"k": 1_000, "K": 1_000, "m": 1_000_000, "M": 1_000_000, "b": 1_000_0
 # Longer digit strings are ids or garbage, not numbers a page shows (a 17-digit score is the longest seen).
 MAX_DIGITS = 40
 # Thousands groups must be groups of three ("1,010 KB"); "2,5" (a European decimal) is too ambiguous to read.
-_NUMBER = r"[-+−]?(?:\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+"
+# ASCII digits only: Python's \d also matches "١٢٣" and int() refuses "①", which str.isdigit accepts; pages
+# print counts in ASCII, so any other digit is text a parser cannot read (None), not a number.
+_NUMBER = r"[-+−]?(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+−]?\.[0-9]+"
 _WHOLE = re.compile(rf"\s*(?P<num>{_NUMBER})\s*(?P<suffix>[kKmMbB])?\s*%?\s*")
 # Thousands separators as printed, dropped before conversion.
 _GROUP_SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009]")
 # A number on its own: not glued to digits, dots or commas on either side ("v2" is fine, "1.2.3" is not).
-_ANY = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?![\d,]|\.\d)")
+_ANY = re.compile(rf"(?<![0-9.,])(?P<num>{_NUMBER})(?![0-9,]|\.[0-9])")
 
 
 def _to_value(number: str, suffix: str | None = None) -> int | float | None:
@@ -63,8 +65,8 @@ def _label_patterns(label: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     word = _label_pattern(label)
     # The label is a whole word: "papers" does not match inside "newspapers".
     after = re.compile(rf"(?<![^\W\d_])(?:{word})(?P<gap>\s*:?\s*)(?P<num>{_NUMBER})"
-                       rf"(?P<suffix>[kKmMbB](?![^\W\d_]))?(?![\d,]|\.\d)", re.IGNORECASE)
-    before = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER})(?P<suffix>[kKmMbB])?(?P<gap>\s*)(?:{word})"
+                       rf"(?P<suffix>[kKmMbB](?![^\W\d_]))?(?![0-9,]|\.[0-9])", re.IGNORECASE)
+    before = re.compile(rf"(?<![0-9.,])(?P<num>{_NUMBER})(?P<suffix>[kKmMbB])?(?P<gap>\s*)(?:{word})"
                         rf"(?![^\W\d_])", re.IGNORECASE)
     return after, before
 
