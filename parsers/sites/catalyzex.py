@@ -188,7 +188,7 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
     figures, figure_problems = card_figures(figure_lines)
     arxiv_id = card_arxiv_id(source_line)
     paper = Paper(
-        title=clean_text(title_line.text),
+        title=clean_text(title_line.text) or "(untitled)",  # a card that opens with an image has no title line
         source=Source(NAME, page.url),
         figures=figures,
         abstract=clean_text(" ".join(line.text for line in abstract_lines)) or None,
@@ -201,6 +201,8 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
     paper.set_authors(authors)
     paper.set_date(parsed_date)
     paper.problems = card_problems(paper, parsed_date, source_line) + figure_problems
+    if not clean_text(title_line.text):
+        paper.problems.insert(0, "title: the card's first line has no text")
     return paper
 
 
@@ -296,4 +298,4 @@ def arxiv_links(lines: list[Line]) -> list[str]:
 def next_page_links(page: Page) -> list[str]:
     """The listing's next page (rel="next" on a <link> or <a>); author links are not followed by default."""
     hrefs = [el.get("href") for el in page.css(NEXT_PAGE_SELECTOR)]
-    return list(dict.fromkeys(page.absolute(href) for href in hrefs if href))
+    return list(dict.fromkeys(url for url in (page.absolute(href) for href in hrefs if href) if url))

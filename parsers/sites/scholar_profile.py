@@ -43,6 +43,15 @@ METRIC_LABELS = {
     "novelty_percent": "Novelty",
     "ai_score": "AI Score",
 }
+# What a metric can be, as (lowest, highest, whole number): counts are whole and never negative, novelty is a
+# percentage. A value outside is a misread or a broken page: left out of the record and named in its problems.
+METRIC_RANGES = {
+    "h_index": (0, None, True),
+    "paper_count": (0, None, True),
+    "citation_count": (0, None, True),
+    "novelty_percent": (0, 100, False),
+    "ai_score": (None, None, False),
+}
 # The metrics that make a page this layout: all three in the header.
 REQUIRED_METRICS = ("h_index", "paper_count", "citation_count")
 # A metric line is its label and a number ("88,855", "50%") with at most a space between.
@@ -169,8 +178,28 @@ def _author(header: list[str], metrics: Metrics, source: Source) -> Author:
     field_label = header[-1] if header and to_arxiv_category(header[-1]) else None
     names = header[:-1] if field_label else header
     problems = [] if names else ["name: no line above the metrics"]
+    problems += _drop_out_of_range(metrics)
     return Author(name=names[-1] if names else "(unknown)", source=source, field=field_label, metrics=metrics,
                   problems=problems)
+
+
+def _drop_out_of_range(metrics: Metrics) -> list[str]:
+    """Set to None each metric outside its METRIC_RANGES ("h-index-5", "Novelty150%"); one problem each."""
+    problems = []
+    for name, (lowest, highest, whole) in METRIC_RANGES.items():
+        value = getattr(metrics, name)
+        if value is None:
+            continue
+        if whole and value == int(value):
+            value = int(value)  # "1.2k papers" is 1200, a whole count
+            setattr(metrics, name, value)
+        if ((whole and not isinstance(value, int)) or (lowest is not None and value < lowest)
+                or (highest is not None and value > highest)):
+            setattr(metrics, name, None)
+            span = f"{lowest if lowest is not None else ''}..{highest if highest is not None else ''}"
+            problems.append(f"metrics: {METRIC_LABELS[name]} {value!r} is out of range "
+                            f"({'a whole number ' if whole else ''}{span}): not kept")
+    return problems
 
 
 def _declared_papers(texts: list[str], start: int) -> tuple[int | None, int]:
@@ -233,7 +262,7 @@ def _paper(card: Card, listed_by: str, source: Source) -> Paper:
 
 def _read_title(line: Line | None, fields: dict) -> list[str]:
     """The title; in HTML it links to the paper's page on this site."""
-    if line is None:
+    if line is None or not line.text:  # no line, or one of images only
         fields["title"] = "(untitled)"
         return ["title: card has no title line"]
     fields["title"] = line.text

@@ -38,8 +38,11 @@ ROW_FIELDS = {
     "acm class": "acm_class",
 }
 # "[v2] Tue, 24 Jul 2007 20:10:27 UTC (370 KB)", then "(withdrawn)" where that version was withdrawn.
+# Versions count from 1 in ASCII digits; the date is bounded, so a history of thousands of "[v1]" without a
+# "(N KB)" is not searched to its end from each of them.
 HISTORY_ENTRY = re.compile(
-    r"\[v(?P<version>\d+)\]\s*(?P<date>[^()\[\]]+?)\s*\((?P<size>[\d,.]+)\s*KB\)(?P<withdrawn>\s*\(withdrawn\))?",
+    r"\[v(?P<version>[1-9][0-9]{0,5})\]\s*(?P<date>[^()\[\]]{1,80}?)\s*\((?P<size>[0-9][0-9,.]{0,15})\s*KB\)"
+    r"(?P<withdrawn>\s*\(withdrawn\))?",
     re.I,
 )
 # arXiv shows this licence for papers submitted before licences were chosen: no licence was declared.
@@ -53,7 +56,7 @@ def is_abs_page(page: Page) -> bool:
 
 def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     result = ParseResult(site=site, url=page.url)
-    title = page.meta_first("citation_title") or _text(page, TITLE)
+    title = clean_text(page.meta_first("citation_title") or "") or _text(page, TITLE)  # a blank tag is no title
     if not title:
         heading = _text(page, NOT_FOUND_HEADING)
         result.problems.append(f"{page.url}: {site}: no paper on this abstract page ({heading or 'no title'})")
@@ -62,9 +65,8 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     history = _history(page)
     versions = [version for version, _, _ in history]
     version = _shown_version(page, identifier, versions)
-    paper = Paper(title=clean_text(title), source=Source(site, page.url),
-                  arxiv_id=identifier.id if identifier else None)
-    paper.url = page.absolute(f"/abs/{paper.arxiv_id}") if paper.arxiv_id else page.url
+    paper = Paper(title=title, source=Source(site, page.url), arxiv_id=identifier.id if identifier else None)
+    paper.url = (page.absolute(f"/abs/{paper.arxiv_id}") if paper.arxiv_id else None) or page.url
     paper.authors, paper.authors_complete = _authors(page)
     paper.abstract = _abstract(page)
     paper.categories = _categories(page)
@@ -121,7 +123,7 @@ def _history(page: Page) -> list[tuple[Version, str, bool]]:
         if parsed is None:
             continue
         size = parse_number(match["size"])
-        version = Version(int(match["version"]), parsed.value, int(size) if size is not None else None)
+        version = Version(int(match["version"]), parsed.value, int(size) if size is not None and size >= 0 else None)
         entries.append((version, parsed.raw, bool(match["withdrawn"])))
     return entries
 

@@ -30,6 +30,9 @@ ERROR_ID = "/api/errors"
 PDF_LINK = "atom:link[@title='pdf']"
 ABS_LINK = "atom:link[@rel='alternate']"
 COUNTS = {"totalResults": "total", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
+# A count as the API writes it: ASCII digits ("①" passes str.isdigit and fails int()), and no more than any
+# answer holds.
+COUNT = re.compile(r"[0-9]{1,12}")
 # The feed parser must not fetch external entities or grow without bound on hostile input.
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 # A feed cut short still holds its complete entries: read what can be recovered, and say the feed was broken.
@@ -66,7 +69,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     counts = {}
     for name, key in COUNTS.items():
         value = feed.findtext(f"opensearch:{name}", namespaces=NS)
-        if value and value.strip().isdigit():
+        if value and COUNT.fullmatch(value.strip()):
             counts[key] = int(value)
     if "total" in counts:  # what this page should hold: the rest of the results, at most a page of them
         rest = max(0, counts["total"] - counts.get("start_index", 0))

@@ -54,16 +54,25 @@ def _is_not_author(node) -> bool:
 
 def _text_parts(element, skip) -> list[str]:
     """Text of the element in document order, leaving out subtrees for which ``skip`` is true (never
-    touching the tree: the page is shared by every reader)."""
-    parts = [element.text or ""]
-    for child in element:
-        if not isinstance(child.tag, str) or skip(child):
-            pass
-        elif child.tag == "a" and child.get("href") and SHORTENED_URL.match(child.text_content()):
-            parts.append(child.get("href"))
-        else:
-            parts += _text_parts(child, skip)
-        parts.append(child.tail or "")
+    touching the tree: the page is shared by every reader). Iterative: a hostile page nests thousands deep."""
+    parts: list[str] = []
+    stack: list = [element]  # elements still to enter, and the tails (str) to write after a subtree
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+            continue
+        parts.append(node.text or "")
+        pending = []
+        for child in node:
+            if not isinstance(child.tag, str) or skip(child):
+                pass
+            elif child.tag == "a" and child.get("href") and SHORTENED_URL.match(child.text_content()):
+                pending.append(child.get("href"))
+            else:
+                pending.append(child)
+            pending.append(child.tail or "")
+        stack += reversed(pending)
     return parts
 
 

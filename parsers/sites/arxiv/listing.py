@@ -28,7 +28,7 @@ SUBJECTS = "div.list-subjects"
 ABSTRACT = "p.mathjax"
 PAGING = "div.paging"
 # "Total of 97 entries": what the whole listing holds, over all its pages.
-TOTAL = re.compile(r"Total of\s+([\d,]+)\s+entr", re.I)
+TOTAL = re.compile(r"Total of\s+([0-9,]+)\s+entr", re.I)
 
 
 def is_listing_page(page: Page) -> bool:
@@ -40,11 +40,13 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     result.records = entries(page, site)
     paging = select(page.tree, PAGING)
     total = TOTAL.search(clean_text(paging[0].text_content())) if paging else None
-    if total:
-        result.declared_counts["paper"] = int(parse_number(total.group(1)))
+    declared = parse_number(total.group(1)) if total else None
+    if isinstance(declared, int):  # None for a count no page prints (41 digits)
+        result.declared_counts["paper"] = declared
     next_page = _next_page(paging[0]) if paging else None
-    if next_page:
-        result.follow.append(FollowLink(page.absolute(next_page), "next-page"))
+    next_url = page.absolute(next_page) if next_page else None
+    if next_url:
+        result.follow.append(FollowLink(next_url, "next-page"))
     return result
 
 
@@ -69,7 +71,7 @@ def _entry(page: Page, site: str, number: int, term, details) -> Paper:
     if identifier:
         paper.url = page.absolute(f"/abs/{identifier.id}")
     pdf = select(term, PDF_LINK)
-    paper.pdf_url = page.absolute(pdf[0].get("href")) if pdf else None
+    paper.pdf_url = page.absolute(pdf[0].get("href") or "") if pdf and pdf[0].get("href") else None
     if details is not None:
         authors = select(details, AUTHORS)
         if authors:
