@@ -1,7 +1,8 @@
 """python -m parsers FILE [--url URL] [--as-of YYYY-MM-DD] [--site NAME]
 
 Reads a saved HTML page or a plain-text capture and prints one JSON record per line.
-Exits 2 with one line on stderr when the page cannot be read or recognised.
+Exits 2 with one ``error:`` line on stderr, never a traceback, when an argument is wrong or the page cannot be
+read or recognised.
 """
 
 from __future__ import annotations
@@ -15,18 +16,32 @@ from pathlib import Path
 
 from parsers import Page, PageError, UnrecognisedPage, parse_page
 from parsers.records import to_dict
-from parsers.sites import adapters
+from parsers.sites import adapters, by_name
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports a wrong argument as one ``error:`` line (no usage block), exit 2."""
+
+    def error(self, message: str):  # noqa: ANN201 - argparse's signature
+        self.exit(2, f"error: {' '.join(message.split())} (see --help)\n")
+
+
+def as_of_argument(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day YYYY-MM-DD") from None
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
     names = ", ".join(module.NAME for module in adapters())
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m parsers",
         description="Parse a saved page (HTML or text capture) into JSON Lines records on stdout.",
     )
     parser.add_argument("file", type=Path, help="saved HTML page or plain-text capture")
     parser.add_argument("--url", help="the page's URL (default: the file's file:// URL); recorded as source.url")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
                         help="reference date for dates printed without a year (default: today)")
     parser.add_argument("--site", help=f"read the page with this adapter ({names}); it must still match the site's layout")
     return parser
@@ -34,15 +49,23 @@ def build_arg_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_arg_parser().parse_args(argv)
+    if args.site:
+        try:
+            by_name(args.site)
+        except KeyError as exc:
+            return _error(f"--site: {exc.args[0]}")
     try:
         page = Page.from_file(args.file, args.url)
         result = parse_page(page, as_of=args.as_of or date.today(), site=args.site)
-    except (OSError, PageError, UnrecognisedPage, KeyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        lines = [json.dumps(to_dict(record), ensure_ascii=False) + "\n" for record in result.records]
+    except (OSError, PageError, UnrecognisedPage) as exc:
+        return _error(str(exc))
+    # A bug met on this page: the user gets what went wrong and where, in one line, not a traceback.
+    except Exception as exc:  # noqa: BLE001
+        return _error(f"{args.url or args.file}: internal error while parsing: {type(exc).__name__}: {exc}")
     try:
-        for record in result.records:
-            sys.stdout.write(json.dumps(to_dict(record), ensure_ascii=False) + "\n")
+        for line in lines:
+            sys.stdout.write(line)
         sys.stdout.flush()
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown from flushing again
@@ -50,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
+
+
+def _error(message: str) -> int:
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
