@@ -98,10 +98,14 @@ class Page:
     def __init__(self, url: str, lines: list[Line] | None = None, kind: str = "text", *,
                  meta: dict[str, list[str]] | None = None, jsonld: list[dict] | None = None,
                  tree: object | None = None, base: str | None = None) -> None:
+        if not url or not isinstance(url, str):
+            raise PageError(f"{url!r}: a page needs its URL (records name it as their source)")
         try:
             urlsplit(url)  # every adapter splits the page URL (host, path): one that cannot be split is no URL
         except ValueError as exc:
             raise PageError(f"{url}: not a URL ({exc})") from None
+        if not url.isascii() and _SURROGATE.search(url):  # from bytes that were not UTF-8 (argv)
+            raise PageError(f"{url}: not a URL (a lone surrogate: bytes that are not UTF-8)")
         self.url = url
         self.kind = kind                              # "html" or "text"
         self.meta = meta or {}                        # <meta name|property|itemprop> -> values, in order

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from parsers.records import validation_errors
 from tests.conftest import FIXTURES, ROOT, read_jsonl
 from tests.sites.expected import record_diffs
@@ -98,3 +100,43 @@ def test_naming_a_site_does_not_make_another_sites_page_readable():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "paper-digest: the page does not have this site's layout" in done.stderr
     assert run(str(FIXTURES / "catalyzex" / "parker-schuh.txt"), "--site", "catalyzex").returncode == 0
+
+
+def one_error_line(done: subprocess.CompletedProcess) -> str:
+    """The single stderr line of a failed run (exit 2, nothing on stdout, no traceback)."""
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["--as-of", "22-11-2026"], "'22-11-2026' is not a day YYYY-MM-DD"),
+    (["--as-of", "9999-99-99"], "'9999-99-99' is not a day YYYY-MM-DD"),
+    (["--site", "nope"], "--site: no site adapter named 'nope'"),
+    (["--url", "http://[::1"], "http://[::1: not a URL"),
+    (["--url", "http://a:b@[x]:99/"], "http://a:b@[x]:99/: not a URL"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_a_wrong_argument_is_one_error_line_naming_it(args, named):
+    assert named in one_error_line(run("fixtures/paper_digest/palm.txt", *args))
+
+
+def test_a_missing_file_or_a_directory_is_one_error_line():
+    assert "no-such-file.html" in one_error_line(run("fixtures/no-such-file.html"))
+    assert "fixtures" in one_error_line(run("fixtures"))
+    assert "required: file" in one_error_line(run())
+
+
+def test_a_hostile_page_prints_its_records_and_no_traceback(tmp_path):
+    page = tmp_path / "hostile.html"
+    page.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<html><head><base href="//[">'
+        b'<meta name="citation_title" content="Hostile &#xD800; Title">'
+        b'<script type="application/ld+json">' + b"[" * 5000 + b"]" * 5000 + b"</script>"
+        b'</head><body>' + b"<div>" * 500 + b'<a href="http://[::1">x</a>' + b"</div>" * 500 + b"</body></html>")
+    done = run(str(page), "--url", "https://journal.example.org/article/1", "--as-of", "9999-12-31")
+    [record] = records_of(done)
+    assert record["title"].startswith("Hostile") and validation_errors(record) == []
+    assert "Traceback" not in done.stderr and "JSON-LD block nested too deep" in done.stderr

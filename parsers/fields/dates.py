@@ -112,7 +112,12 @@ def _from_match(match: re.Match[str], as_of: date | None) -> ParsedDate | None:
             stamp -= offset
     except (ValueError, OverflowError):  # "Feb 30, 2023", hour 25, year 0
         return None
-    return ParsedDate(stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), raw, False)
+    return ParsedDate(_utc_stamp(stamp), raw, False)
+
+
+def _utc_stamp(stamp: datetime) -> str:
+    """"2025-01-10T00:10:21Z". Not strftime: its %Y writes year 999 as "999", not "0999"."""
+    return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _as_day(as_of: object) -> date | None:
@@ -171,7 +176,7 @@ def _long_tail(text: str, as_of: date | None) -> ParsedDate | None:
         moves_with_reference = True
     if moves_with_reference and (as_of is None or stamp.date() > as_of):
         return None  # no reference date to resolve it against, or it resolved into the future
-    value = stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if "time" in parts else stamp.date().isoformat()
+    value = _utc_stamp(stamp) if "time" in parts else stamp.date().isoformat()
     return ParsedDate(value, text, moves_with_reference)
 
 

@@ -1,0 +1,272 @@
+"""Hand-made hostile pages, one (or a few) per class of input that once crashed a parser or made a record the
+schema refuses. Each asserts what a user needs: the page's records, valid, or one clear error naming the URL.
+(tests/fuzz/ keeps the same contract over generated inputs.)"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from parsers import Page, PageError, UnrecognisedPage, parse_page
+from parsers.fields.dates import parse_date
+from parsers.fields.figures import parse_figure_caption
+from parsers.fields.identifiers import parse_arxiv_id
+from parsers.fields.numbers import parse_labelled_number, parse_number
+from parsers.records import Author, Paper, to_dict, validation_errors
+from tests.conftest import CAPTURE_DAY, FIXTURES
+
+META = ('<meta name="citation_title" content="A Paper">'
+        '<meta name="citation_author" content="Doe, Jane"><meta name="citation_date" content="2021-03-04">')
+PROFILE_URL = "https://profiles.example.org/author/sharan-narang"
+CATALYZEX_URL = "https://www.catalyzex.com/author/Parker%20Schuh"
+
+
+def html(head: str = META, body: str = "<p>text</p>") -> bytes:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode("utf-8", "surrogatepass")
+
+
+def records(body: bytes, url: str = "https://journal.example.org/article/1", content_type: str | None = None,
+            as_of: date = CAPTURE_DAY):
+    """The page's records, each checked against the schema and written as UTF-8 JSON."""
+    result = parse_page(Page.from_bytes(body, url, content_type), as_of=as_of)
+    for record in result.records:
+        assert validation_errors(record) == []
+        json.dumps(to_dict(record), ensure_ascii=False).encode("utf-8")
+    return result
+
+
+def profile(replace: tuple[str, str]) -> bytes:
+    text = (FIXTURES / "scholar_profile" / "sharan-narang.txt").read_text(encoding="utf-8")
+    assert replace[0] in text
+    return text.replace(replace[0], replace[1], 1).encode("utf-8")
+
+
+# -- URLs urllib rejects ---------------------------------------------------------------------------------
+
+
+def test_a_base_href_urllib_rejects_is_ignored_and_links_resolve_against_the_page():
+    page = Page.from_bytes(html(META + '<base href="//[">', '<p><a href="/paper/1">one</a></p>'),
+                           "https://journal.example.org/article/1")
+    assert [link.url for link in page.links] == ["https://journal.example.org/paper/1"]
+
+
+@pytest.mark.parametrize("href", ["//[", "http://[::1", "http://a:b@[x]:99/", "http://\uff03x/"])
+def test_a_link_urllib_rejects_is_no_link_and_its_text_stays(href):
+    page = Page.from_bytes(html(body=f'<p>see <a href="{href}">this</a> and <a href="/b">that</a></p>'),
+                           "https://journal.example.org/article/1")
+    assert page.texts == ["see this and that"]
+    assert [link.url for link in page.links] == ["https://journal.example.org/b"]
+    assert page.absolute(href) is None
+    assert len(records(html(body=f'<a href="{href}">x</a>')).records) == 1
+
+
+@pytest.mark.parametrize("url", ["//[", "http://[::1", "http://a:b@[x]:99/", "https://arxiv.org\ud800/abs/1"])
+def test_a_page_url_urllib_rejects_is_a_page_error_naming_it(url):
+    # The arXiv adapter's host test used to raise ValueError on these, from parse_page.
+    with pytest.raises(PageError) as raised:
+        Page.from_bytes(html(), url)
+    assert str(raised.value).startswith(url) and "not a URL" in str(raised.value)
+
+
+# -- JSON-LD ----------------------------------------------------------------------------------------------
+
+
+ARTICLE = '<script type="application/ld+json">{"@type": "ScholarlyArticle", "headline": "From JSON-LD"}</script>'
+
+
+def test_deeply_nested_jsonld_is_a_problem_and_the_other_blocks_are_read():
+    deep = '<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>"
+    result = records(html(deep + ARTICLE))
+    assert [paper.title for paper in result.records] == ["From JSON-LD"]
+    assert any("JSON-LD block nested too deep" in problem for problem in result.problems)
+
+
+def test_a_jsonld_integer_of_thousands_of_digits_does_not_stop_the_article():
+    block = ('<script type="application/ld+json">{"@type": "ScholarlyArticle", "headline": "Big", '
+             f'"pageStart": {"9" * 5000}, "author": {{"name": "Jane Doe"}}}}</script>')
+    [paper] = records(html(block)).records
+    assert (paper.title, paper.authors) == ("Big", ["Jane Doe"])
+
+
+@pytest.mark.parametrize("graph", ['{"@graph": 7}', '{"@graph": "x"}', "[1, null]", "42"])
+def test_jsonld_of_an_unexpected_shape_holds_no_article(graph):
+    page = Page.from_bytes(html(f'<script type="application/ld+json">{graph}</script>'), "https://e.org/")
+    assert page.jsonld == []
+
+
+# -- numbers a field parser cannot read -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["1" + "0" * 40, "①", "١٢٣", "②5", "9" * 5000],
+                         ids=["41-digits", "circled", "arabic-indic", "circled-then-ascii", "5000-digits"])
+def test_a_number_no_page_prints_is_none(text):
+    assert parse_number(text) is None
+    assert parse_labelled_number(f"h-index{text}", "h-index") is None
+
+
+def test_a_listing_total_of_41_digits_is_not_a_count():
+    listing = (FIXTURES / "arxiv/real/html/list/db_math_recent.html").read_bytes()
+    assert b"Total of 5 entries" in listing
+    body = listing.replace(b"Total of 5 entries", b"Total of 1" + b"0" * 40 + b" entries")
+    result = records(body, "https://arxiv.org/list/math/recent")
+    assert "paper" not in result.declared_counts and len(result.records) == 5
+
+
+@pytest.mark.parametrize("count", ["①", "١٢٣", "9" * 5000], ids=["circled", "arabic-indic", "5000-digits"])
+def test_an_api_feed_count_in_other_digits_is_not_read(count):
+    feed = (FIXTURES / "arxiv/api/palm.atom").read_text(encoding="utf-8")
+    feed = re.sub(r"(<opensearch:totalResults[^>]*>)[^<]*", lambda m: m.group(1) + count, feed)
+    result = records(feed.encode("utf-8"), "https://export.arxiv.org/api/query?id_list=2204.02311")
+    assert "paper" not in result.declared_counts
+    assert [paper.arxiv_id for paper in result.records] == ["2204.02311"]
+
+
+@pytest.mark.parametrize("text", ["2204.02311v" + "9" * 5000, "٢٢٠٤.٠٢٣١١", "arXiv:2204.02311v0"],
+                         ids=["version-of-5000-digits", "arabic-indic", "v0"])
+def test_arxiv_ids_in_other_digits_or_with_impossible_versions(text):
+    found = parse_arxiv_id(text)
+    assert found is None or (found.id == "2204.02311" and found.version is None)
+
+
+def test_an_abs_page_history_with_a_version_of_thousands_of_digits_keeps_the_other_versions():
+    page = (FIXTURES / "arxiv/real/html/abs/0704.0001.html").read_text(encoding="utf-8")
+    assert "[v1]" in page
+    body = page.replace("[v1]", "[v" + "9" * 5000 + "]", 1).encode("utf-8")
+    [paper] = records(body, "https://arxiv.org/abs/0704.0001").records
+    assert [version.version for version in paper.versions] == [2]
+
+
+# -- lone surrogates --------------------------------------------------------------------------------------
+
+
+def test_a_surrogate_character_reference_is_replaced_and_the_text_after_it_kept():
+    page = Page.from_bytes(html(body="<p>before&#xD800;after</p>"), "https://e.org/")
+    assert page.texts[0].startswith("before") and page.texts[0].endswith("after")
+
+
+def test_a_lone_surrogate_in_jsonld_ends_as_a_replacement_character():
+    block = '<script type="application/ld+json">{"@type": "ScholarlyArticle", "headline": "T\\ud800x"}</script>'
+    [paper] = records(html(block)).records
+    assert paper.title == "T\ufffdx"
+
+
+def test_a_lone_surrogate_in_a_string_page_is_replaced_not_cut():
+    assert Page.from_html("<p>a\ud800b</p>", "https://e.org/").texts == ["a\ufffdb"]
+    assert Page.from_text("a\udfffb", "https://e.org/").texts == ["a\ufffdb"]
+
+
+# -- out-of-range values ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("printed", "metric"), [("h-index-5", "h_index"), ("Novelty150%", "novelty_percent"),
+                                                 ("Novelty-1%", "novelty_percent")])
+def test_an_out_of_range_metric_is_left_out_and_named(printed, metric):
+    original = {"h_index": "h-index29", "novelty_percent": "Novelty50%"}[metric]
+    result = records(profile((original, printed)), PROFILE_URL)
+    author = result.records[0]
+    assert isinstance(author, Author) and getattr(author.metrics, metric) is None
+    assert author.metrics.citation_count == 88855  # the other metrics stay
+    assert any(printed.split("-")[0].split("1")[0].rstrip("0123456789%") in problem and "out of range" in problem
+               for problem in author.problems)
+    assert len(result.records) == 33
+
+
+def test_figure_0_is_not_a_figure():
+    assert parse_figure_caption("Figure 0 for PaLM") is None
+    assert parse_figure_caption("Figure 01 for PaLM").index == 1
+    text = (FIXTURES / "catalyzex" / "parker-schuh.txt").read_text(encoding="utf-8")
+    body = re.sub(r"Figure \d+ for", "Figure 0 for", text).encode("utf-8")
+    result = records(body, CATALYZEX_URL)
+    assert [paper.figures for paper in result.records if isinstance(paper, Paper)]
+    assert all(figure.index >= 1 for paper in result.records if isinstance(paper, Paper) for figure in paper.figures)
+
+
+def test_a_blank_title_tag_on_an_arxiv_page_falls_back_to_the_heading():
+    page = (FIXTURES / "arxiv/real/html/abs/0704.0001.html").read_text(encoding="utf-8")
+    body = re.sub(r'<meta name="citation_title" content="[^"]*"', '<meta name="citation_title" content="  "', page)
+    assert body != page
+    [paper] = records(body.encode("utf-8"), "https://arxiv.org/abs/0704.0001").records
+    assert paper.title.startswith("Calculation of prompt diphoton production")
+
+
+def test_a_card_without_a_title_line_is_untitled_and_says_so():
+    card = ('<article><p><img src="/t.png"></p><p>Apr 19, 2022</p><p>A B, C D</p><p>An abstract.</p>'
+            '<a href="https://arxiv.org/abs/2204.02311">Via<img src="/i/arxiv.svg" alt="arxiv icon"></a></article>')
+    body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
+    papers = [r for r in records(body, CATALYZEX_URL).records if isinstance(r, Paper)]
+    assert [paper.title for paper in papers] == ["(untitled)"]
+    assert any(problem.startswith("title:") for problem in papers[0].problems)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("math.ag/0101001", "math.AG/0101001"),
+                                                ("https://arxiv.org/abs/math.ag/0101001v2", "math.AG/0101001")])
+def test_a_lower_cased_old_style_arxiv_id_gets_arxivs_case(text, expected):
+    assert parse_arxiv_id(text).id == expected
+
+
+# -- XML prologs and huge trees ---------------------------------------------------------------------------
+
+
+def test_an_xhtml_page_with_an_xml_prolog_is_read():
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            f'<head>{META}</head><body><p>x</p></body></html>').encode("utf-8")
+    [paper] = records(body).records
+    assert (paper.title, paper.authors, paper.date) == ("A Paper", ["Jane Doe"], "2021-03-04")
+
+
+def test_an_atom_feed_sent_as_text_html_is_read_as_a_feed():
+    feed = (FIXTURES / "arxiv/api/palm.atom").read_bytes()
+    result = records(feed, "https://export.arxiv.org/api/query?id_list=2204.02311", "text/html; charset=utf-8")
+    assert result.site == "arxiv" and [paper.arxiv_id for paper in result.records] == ["2204.02311"]
+
+
+@pytest.mark.parametrize("depth", [300, 1000])
+def test_a_page_nested_hundreds_deep_keeps_its_body(depth):
+    page = (FIXTURES / "scholar_profile" / "sharan-narang.html").read_text(encoding="utf-8")
+    start = page.index(">", page.index("<body")) + 1
+    end = page.rindex("</body>")
+    nested = page[:start] + "<div>" * depth + page[start:end] + "</div>" * depth + page[end:]
+    flat = records(page.encode("utf-8"), PROFILE_URL).records
+    deep = records(nested.encode("utf-8"), PROFILE_URL).records
+    assert [to_dict(record) for record in deep] == [to_dict(record) for record in flat]
+    assert len(deep) == 33
+
+
+def test_an_arxiv_author_list_nested_thousands_deep_is_read():
+    page = (FIXTURES / "arxiv/real/html/abs/0704.0001.html").read_text(encoding="utf-8")
+    start = page.index('<div class="authors">') + len('<div class="authors">')
+    body = page[:start] + "<span>" * 1500 + "</span>" * 1500 + page[start:]
+    [paper] = records(body.encode("utf-8"), "https://arxiv.org/abs/0704.0001").records
+    assert paper.authors[0] == "C. Balázs"
+
+
+# -- reference days at the ends of the calendar -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_of", [date(9999, 12, 31), date(9999, 1, 1), date(1, 1, 1)])
+def test_dates_resolve_against_any_reference_day(as_of):
+    parsed = parse_date("18 juillet 2023", as_of)
+    assert parsed is None or parsed.value == "2023-07-18"
+    if as_of.year == 9999:
+        assert parsed.value == "2023-07-18" and not parsed.year_inferred
+
+
+@pytest.mark.parametrize("as_of", [date(9999, 12, 31), date(1, 1, 1)])
+def test_a_whole_page_parses_against_a_reference_day_at_the_calendars_ends(as_of):
+    digest = (FIXTURES / "paper_digest" / "palm.txt").read_bytes()
+    [paper] = records(digest, "https://digest.example.org/paper/2204.02311", as_of=as_of).records
+    assert paper.title.startswith("PaLM")
+
+
+def test_an_unrecognised_hostile_page_is_an_error_naming_the_url():
+    with pytest.raises(UnrecognisedPage, match=r"^https://e\.org/x: "):
+        parse_page(Page.from_bytes(b"<p>" * 100 + b"\xed\xa0\x80 nothing here", "https://e.org/x"), CAPTURE_DAY)
+
+
+def test_a_date_before_year_1000_is_written_with_four_digits():
+    # strftime's %Y writes year 999 as "999", which the schema's ISO pattern refuses.
+    assert parse_date("Thu, 2 Jan 0999 10:00:00 GMT").value == "0999-01-02T10:00:00Z"
+    assert parse_date("0999-01-02").value == "0999-01-02"
