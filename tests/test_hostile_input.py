@@ -270,3 +270,32 @@ def test_a_date_before_year_1000_is_written_with_four_digits():
     # strftime's %Y writes year 999 as "999", which the schema's ISO pattern refuses.
     assert parse_date("Thu, 2 Jan 0999 10:00:00 GMT").value == "0999-01-02T10:00:00Z"
     assert parse_date("0999-01-02").value == "0999-01-02"
+
+
+# -- bounded reading of huge fields -----------------------------------------------------------------------
+
+
+def test_an_author_list_longer_than_any_paper_has_is_read_up_to_the_bound_and_marked_cut():
+    from parsers.fields.names import MAX_AUTHORS, parse_author_list
+
+    authors = parse_author_list(", ".join(f"Author {i}" for i in range(MAX_AUTHORS * 2)))
+    assert len(authors.names) == MAX_AUTHORS and authors.names[-1] == f"Author {MAX_AUTHORS - 1}"
+    assert authors.complete is False
+
+
+def test_brackets_nested_deeper_than_any_affiliation_are_not_unpeeled_one_pass_a_level():
+    from parsers.fields.names import parse_author_list
+
+    # Unpeeling 200,000 levels one regex pass each took minutes; a name beside them is still read.
+    authors = parse_author_list("Jane Doe (IUCAA), " + "(" * 200_000 + ")" * 200_000 + ", John Roe")
+    assert authors.names[0] == "Jane Doe" and authors.names[-1] == "John Roe"
+
+
+def test_a_submission_history_longer_than_any_paper_has_is_read_up_to_the_bound():
+    from parsers.sites.arxiv.abs import MAX_VERSIONS
+
+    page = (FIXTURES / "arxiv/real/html/abs/0704.0001.html").read_text(encoding="utf-8")
+    entry = "<strong>[v2]</strong> Tue, 24 Jul 2007 20:10:27 UTC (370 KB)<br/>"
+    body = page.replace("<strong>[v2]</strong>", entry * (MAX_VERSIONS + 50) + "<strong>[v2]</strong>", 1)
+    [paper] = records(body.encode("utf-8"), "https://arxiv.org/abs/0704.0001").records
+    assert len(paper.versions) == MAX_VERSIONS and paper.versions[0].version == 1

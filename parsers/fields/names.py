@@ -34,6 +34,13 @@ _TOKENS = re.compile(r"[()\[\]]|[,;&]|\band\b")
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # Name suffixes that a comma separates from the name they belong to ("Martin Luther King, Jr.").
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# Bounds on hostile input. The longest author lists known (collider papers) have about 5,000 names; a list is
+# read up to MAX_AUTHORS names (in at most MAX_LIST_TEXT characters) and the rest is a cut list, as "et al."
+# is. Brackets nest at most MAX_BRACKET_DEPTH deep in an affiliation; deeper ones are not unpeeled (each level
+# is one more pass over the text).
+MAX_AUTHORS = 10_000
+MAX_LIST_TEXT = 1_000_000
+MAX_BRACKET_DEPTH = 8
 
 
 def _split(text: str) -> list[str]:
@@ -59,7 +66,9 @@ def _clean_name(part: str) -> str:
     """One list entry -> the name: bracketed affiliations ("(1 and 2)", "(CERN-TH)") and stray punctuation
     go."""
     previous = None
-    while previous != part:  # nested brackets: "((1) Justus-Liebig-Universität ...)"
+    for _ in range(MAX_BRACKET_DEPTH):  # nested brackets: "((1) Justus-Liebig-Universität ...)"
+        if previous == part:
+            break
         previous, part = part, _PARENTHESISED.sub(" ", part)
     return clean_text(part).strip(" ,;:·")
 
@@ -74,12 +83,18 @@ def parse_author_list(text: str) -> AuthorList:
     cut = _CUT.search(flat)
     if cut:
         flat = flat[:cut.start()]
+    too_long = len(flat) > MAX_LIST_TEXT
+    if too_long:  # read up to the last separator within the bound
+        flat = flat[:max(flat.rfind(",", 0, MAX_LIST_TEXT), flat.rfind(";", 0, MAX_LIST_TEXT), 0)]
     names: list[str] = []
     heading = _COLLABORATION.match(flat)
     if heading:
         names.append(clean_text(heading.group(1)))
         flat = flat[heading.end():]
     for part in _split(flat):
+        if len(names) >= MAX_AUTHORS:
+            too_long = True
+            break
         name = _clean_name(part)
         if not name:
             continue
@@ -87,7 +102,7 @@ def parse_author_list(text: str) -> AuthorList:
             names[-1] = f"{names[-1]} {name}"
         else:
             names.append(name)
-    return AuthorList(tuple(names), bool(names) and cut is None, text)
+    return AuthorList(tuple(names), bool(names) and cut is None and not too_long, text)
 
 
 def display_order(name: str) -> str:

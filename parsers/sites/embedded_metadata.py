@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from parsers.fields.dates import parse_date
 from parsers.fields.identifiers import parse_arxiv_id, parse_doi
-from parsers.fields.names import display_order, parse_author_list
+from parsers.fields.names import MAX_AUTHORS, display_order, parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
@@ -44,7 +44,8 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     paper = Paper(title=title, source=Source(NAME, page.url), url=page.url,
                   arxiv_id=identifier.id if identifier else None)
     paper.authors = _authors(page, article)
-    paper.authors_complete = True if paper.authors else None
+    # MAX_AUTHORS names: the list was read that far and no further (see parsers.fields.names).
+    paper.authors_complete = len(paper.authors) < MAX_AUTHORS if paper.authors else None
     paper.set_date(_date(page, article, context))
     paper.doi = next(filter(None, (parse_doi(v) for v in _all(page, DOI_TAGS) + [_text(article.get("sameAs"))])),
                      None)
@@ -88,10 +89,10 @@ def _authors(page: Page, article: dict) -> list[str]:
     tagged = page.meta.get("citation_author") or page.meta.get("dc.creator") or page.meta.get("DC.creator") or []
     if tagged:
         # One tag per author, often "Last, First": turn it to display order before the name-list parser.
-        names = [display_order(name) for name in tagged if clean_text(name)]
+        names = [display_order(name) for name in tagged[:MAX_AUTHORS] if clean_text(name)]
         return list(parse_author_list(", ".join(names)).names) if names else []
     people = article.get("author") or []
-    people = people if isinstance(people, list) else [people]
+    people = people[:MAX_AUTHORS] if isinstance(people, list) else [people]
     return [name for name in (_text(person) for person in people) if name]
 
 

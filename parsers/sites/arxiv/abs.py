@@ -45,6 +45,8 @@ HISTORY_ENTRY = re.compile(
     r"(?P<withdrawn>\s*\(withdrawn\))?",
     re.I,
 )
+# No paper has this many versions (the most are a few dozen): a history longer than this is not read further.
+MAX_VERSIONS = 1000
 # arXiv shows this licence for papers submitted before licences were chosen: no licence was declared.
 ASSUMED_LICENSE = re.compile(r"/licenses/assumed-")
 
@@ -119,6 +121,8 @@ def _history(page: Page) -> list[tuple[Version, str, bool]]:
     text = clean_text(history[0].text_content()) if history else ""
     entries = []
     for match in HISTORY_ENTRY.finditer(text):
+        if len(entries) >= MAX_VERSIONS:
+            break
         parsed = parse_date(match["date"])
         if parsed is None:
             continue
