@@ -299,3 +299,11 @@ def test_a_submission_history_longer_than_any_paper_has_is_read_up_to_the_bound(
     body = page.replace("<strong>[v2]</strong>", entry * (MAX_VERSIONS + 50) + "<strong>[v2]</strong>", 1)
     [paper] = records(body.encode("utf-8"), "https://arxiv.org/abs/0704.0001").records
     assert len(paper.versions) == MAX_VERSIONS and paper.versions[0].version == 1
+
+
+def test_a_broken_feed_is_one_problem_line_even_when_libxml2_quotes_a_line_break():
+    feed = (FIXTURES / "arxiv/api/palm.atom").read_text(encoding="utf-8")
+    body = feed.replace("<title>", "<!-- a -- b\n<title>", 1).encode("utf-8")
+    result = records(body, "https://export.arxiv.org/api/query?id_list=2204.02311")
+    [problem] = [p for p in result.problems if "not well-formed" in p]
+    assert len(problem.splitlines()) == 1

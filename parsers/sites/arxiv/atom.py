@@ -62,7 +62,8 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     try:
         feed = etree.fromstring(xml, XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({exc}); read what remains")
+        reason = " ".join(str(exc).split())  # libxml2 quotes the broken line, line break included
+        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({reason}); read what remains")
         feed, recovered = etree.fromstring(xml, RECOVERING_PARSER), True
         if feed is None:
             return result
