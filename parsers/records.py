@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from parsers.fields.names import AuthorList
 
 SCHEMA_VERSION = 1
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$"
+# [0-9], not \d: Python's \d (jsonschema checks patterns with re) also accepts "٢٠٢٣".
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$"
 
 
 class Merge(enum.Enum):
@@ -256,7 +257,7 @@ class Paper:
                                 "abstract URL it prints", url=True)
     pdf_url: str | None = attribute("the PDF", url=True)
     arxiv_id: str | None = attribute("arXiv id without version: 2204.02311, hep-th/9901001",
-                                     schema={"pattern": r"^([a-z-]+(\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})$"})
+                                     schema={"pattern": r"^([a-z-]+(\.[A-Z]{2})?/[0-9]{7}|[0-9]{4}\.[0-9]{4,5})$"})
     version: int | None = attribute("the arXiv version the page shows", schema={"minimum": 1})
     versions: list[Version] = attribute("every arXiv version with its date and size", factory=list,
                                         entry_key=EntryKey(("version",)), merge=Merge.KEYED)
