@@ -35,7 +35,7 @@ def crawl(completion: bool, out_dir: Path) -> dict:
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=CRAWL_TIMEOUT)
     wall = time.perf_counter() - started
-    stats = json.loads(output.with_suffix(".stats.json").read_text(encoding="utf-8"))["scrapy_stats"]
+    stats = json.loads(output.with_name(output.name + ".stats.json").read_text(encoding="utf-8"))["scrapy_stats"]
     return {"wall": wall, "elapsed": stats.get("elapsed_time_seconds", 0.0),
             "api_requests": stats.get("arxiv/api_requests", 0),
             "completed": stats.get("arxiv/papers_completed", 0)}

@@ -15,7 +15,7 @@ What arXiv sends back is read by the arXiv adapter like any page; each paper it 
 ``CompletionAnswer`` (the arXiv record as arXiv gave it, the key of the held paper it completes, and the
 wanted fields it has; in the merge it ranks after every crawled page, so it fills and never overrides, and
 the merge names in ``completed_from`` every field whose value came from it) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
-the API URL and why). All of one request's answer travels as one ``CompletionResult``; MergePapers merges it
+the API URL that asks for that paper alone, and why). All of one request's answer travels as one ``CompletionResult``; MergePapers merges it
 and, with JOBDIR, journals it as one line. No record is ever lost.
 
 A crawl resumed with the same JOBDIR is handed back what earlier runs asked (``restore``): a request whose
@@ -217,7 +217,7 @@ class ArxivCompletion:
         for wanted in lookup.wanted:
             found = self._find(wanted, records)
             if found is None:
-                items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: {why}"))
+                items.append(CompletionMiss(wanted.key, f"{self.query_url(wanted)}: arxiv: {wanted.title!r}: {why}"))
                 continue
             filled = [f for f in wanted.fields if _gives(found, f)]
             if wanted.arxiv_id is None and found.arxiv_id:      # found by title: the id is arXiv's too
@@ -225,16 +225,23 @@ class ArxivCompletion:
             items.append(CompletionAnswer(found, wanted.key, filled))
             left = [f for f in wanted.fields if f not in filled]
             if left:
-                items.append(CompletionMiss(wanted.key, f"{url}: arxiv: {wanted.title!r}: arXiv gives no "
-                                                        f"{' or '.join(left)}"))
+                items.append(CompletionMiss(wanted.key, f"{self.query_url(wanted)}: arxiv: {wanted.title!r}: "
+                                                        f"arXiv gives no {' or '.join(left)}"))
         return items
 
     def failed(self, url: str, reason: str) -> list[CompletionMiss]:
         """The request failed for good (HTTP error, timeout...): every paper it was for keeps its values."""
         lookup = self.lookups.get(url)
         self.answered.add(url)
-        return [CompletionMiss(w.key, f"{url}: arxiv: {w.title!r}: not completed: {reason}")
+        return [CompletionMiss(w.key, f"{self.query_url(w)}: arxiv: {w.title!r}: not completed: {reason}")
                 for w in (lookup.wanted if lookup else [])]
+
+    def query_url(self, wanted: Wanted) -> str:
+        """The API URL that asks for this one paper: a problem line names it (the batch request's URL, with
+        up to 100 ids, would repeat on every paper of the batch; the log and stats count the requests)."""
+        if wanted.arxiv_id:
+            return id_list_url([wanted.arxiv_id], self.api_url)
+        return title_search_url([wanted.title], self.api_url)
 
     @staticmethod
     def _find(wanted: Wanted, records: list[Paper]) -> Paper | None:

@@ -1,4 +1,4 @@
-"""CrawlSummary: what the crawl did, at a glance, when it ends: a log block and ``<output stem>.stats.json``
+"""CrawlSummary: what the crawl did, at a glance, when it ends: a log block and ``<output file>.stats.json``
 beside the output (pages fetched, records per type, errors with URLs, per site the share of the records its
 pages gave (before merging) that carry each field, and pages that declare more items than were parsed)."""
 
@@ -16,7 +16,7 @@ from scrapy import signals as scrapy_signals
 from scrapy.http import Response
 
 from crawlers import signals
-from crawlers.outputs import beside_feed
+from crawlers.outputs import STATS_SUFFIX, beside_feed
 from crawlers.pipelines.merge import HeldForMerge
 from parsers.records import to_dict
 
@@ -29,6 +29,7 @@ class CrawlSummary:
         self.stats_path = Path(stats_path) if stats_path else None
         self.stats = stats
         self.pages_fetched = 0
+        self.pages_read = 0                                      # pages (and API answers) the parsers read
         self.records: Counter[str] = Counter()
         self.fields: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)   # (site, type) -> field counts
         self.errors: list[dict] = []
@@ -39,7 +40,7 @@ class CrawlSummary:
 
     @classmethod
     def from_crawler(cls, crawler) -> CrawlSummary:
-        ext = cls(beside_feed(crawler.settings, ".stats.json"), crawler.stats)
+        ext = cls(beside_feed(crawler.settings, STATS_SUFFIX), crawler.stats)
         for handler, signal in ((ext.response_received, scrapy_signals.response_received),
                                 (ext.item_scraped, scrapy_signals.item_scraped),
                                 (ext.item_dropped, scrapy_signals.item_dropped),
@@ -82,6 +83,7 @@ class CrawlSummary:
 
     def page_parsed(self, url: str, site: str, listing: str, declared_counts: dict, parsed_counts: dict,
                     problems: list, spider=None) -> None:
+        self.pages_read += 1
         for kind, count in declared_counts.items():
             self.declared.setdefault((listing, kind), count)
         for kind, count in parsed_counts.items():
@@ -111,13 +113,17 @@ class CrawlSummary:
         short = [{"url": listing, "kind": kind, "declared": declared, "parsed": self.parsed[(listing, kind)]}
                  for (listing, kind), declared in sorted(self.declared.items())
                  if self.parsed[(listing, kind)] < declared]
-        return {"finish_reason": reason, "pages_fetched": self.pages_fetched, "records": dict(self.records),
+        return {"finish_reason": reason, "pages_fetched": self.pages_fetched, "pages_read": self.pages_read,
+                "records": dict(self.records),
                 "errors": self.errors, "invalid_records": self.invalid, "fewer_than_declared": short,
                 "field_coverage": coverage, "scrapy_stats": _jsonable(self.stats.get_stats() if self.stats else {})}
 
     def spider_closed(self, spider=None, reason: str = "") -> None:
         summary = self.summary(reason)
         logger.info("\n%s", render(summary, self.stats_path))
+        if not summary["pages_read"]:
+            logger.error("no page could be fetched or read (%d failed, each named in the summary above): "
+                         "exit code 1", len(summary["errors"]))
         if self.stats_path is not None:
             self.stats_path.parent.mkdir(parents=True, exist_ok=True)
             self.stats_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -127,7 +133,8 @@ def render(summary: dict, stats_path: Path | None) -> str:
     """The log block: a few lines a user reads at a glance."""
     records = ", ".join(f"{n} {kind}s" for kind, n in sorted(summary["records"].items())) or "no records"
     lines = ["==== crawl summary " + "=" * 50,
-             f"finished: {summary['finish_reason']}; pages fetched: {summary['pages_fetched']}; records: {records}"]
+             f"finished: {summary['finish_reason']}; pages fetched: {summary['pages_fetched']}; "
+             f"pages read: {summary.get('pages_read', 0)}; records written: {records}"]
     for error in summary["errors"][:LOGGED_ERRORS]:
         lines.append(f"  page failed: {error['reason']}")
     if len(summary["errors"]) > LOGGED_ERRORS:
@@ -137,10 +144,15 @@ def render(summary: dict, stats_path: Path | None) -> str:
     for short in summary["fewer_than_declared"]:
         lines.append(f"  WARNING {short['url']} declares {short['declared']} {short['kind']}s, "
                      f"{short['parsed']} parsed")
+    if summary["field_coverage"]:
+        # Counted before the merge: a paper listed on three pages counts on each, so these add up to more
+        # than the records written (one per paper, merged).
+        lines.append("  per site, the records its pages gave before merging (the same paper or author from "
+                     "several pages counts once per page; merged, they are the records written above):")
     for site, kinds in summary["field_coverage"].items():
         for kind, cover in kinds.items():
             partial = [f"{f} {share:.0%}" for f, share in cover["fields"].items() if share < 1]
-            lines.append(f"  {site} {kind}s ({cover['records']}): every record has "
+            lines.append(f"    {site} {kind}s ({cover['records']}): every record has "
                          f"{', '.join(f for f, s in cover['fields'].items() if s == 1) or 'nothing'}"
                          + (f"; some have {', '.join(partial)}" if partial else ""))
     if stats_path is not None:

@@ -26,6 +26,8 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from w3lib.url import canonicalize_url
 
+from crawlers.signals import page_failed
+
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {"html": b"text/html; charset=utf-8", "text": b"text/plain; charset=utf-8"}
@@ -204,22 +206,41 @@ class AllowedHostsMiddleware(OffsiteMiddleware):
         o.allow_private = crawler.settings.getbool("ALLOW_PRIVATE_HOSTS")
         return o
 
+    def request_scheduled(self, request: Request, spider: Spider | None = None) -> None:
+        """Scrapy's offsite filter runs here, when a request is scheduled: a request refused now is dropped
+        with no errback, so a refused private address is reported to the summary here (an offsite link is
+        only counted: it is not a page of the crawl)."""
+        reason = self._private(request)
+        if reason is not None:
+            self.crawler.stats.inc_value("pages/failed")
+            self.crawler.signals.send_catch_log(page_failed, url=request.url, reason=f"{request.url}: {reason}")
+            raise IgnoreRequest(reason)
+        super().request_scheduled(request, spider)
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if _is_web(request) and not self.allow_private:
-            host = urlparse_cached(request).hostname or ""
-            if is_private_host(host):
-                self.stats.inc_value("offsite/private")
-                logger.warning("not fetching %s: private or loopback address (ALLOW_PRIVATE_HOSTS is off)",
-                               request.url)
-                raise IgnoreRequest(f"private address {host!r}")
+        reason = self._private(request)        # requests sent without scheduling (robots.txt)
+        if reason is not None:
+            raise IgnoreRequest(reason)
         return super().process_request(request)
+
+    def _private(self, request: Request) -> str | None:
+        """Why the request is refused as a private address (logged, counted), or None."""
+        if not _is_web(request) or self.allow_private:
+            return None
+        host = urlparse_cached(request).hostname or ""
+        if not is_private_host(host):
+            return None
+        self.stats.inc_value("offsite/private")
+        logger.warning("not fetching %s: private or loopback address (ALLOW_PRIVATE_HOSTS is off)", request.url)
+        return f"not fetched: {host} is a private or loopback address (ALLOW_PRIVATE_HOSTS is off)"
 
 
 # -- page limit -----------------------------------------------------------------------------------
 
 
 class PageLimitMiddleware:
-    """Fetch at most ``limit`` distinct pages (robots.txt and data: URIs not counted); further requests
+    """Fetch at most ``limit`` distinct pages (robots.txt, data: URIs and arXiv completion's API requests
+    not counted: a limit on pages must not cancel the completion of what was fetched); further requests
     are dropped (stat ``pagelimit/ignored``) so the crawl runs dry and ends normally."""
 
     def __init__(self, limit: int, stats=None):
@@ -236,7 +257,8 @@ class PageLimitMiddleware:
         return cls(limit, crawler.stats)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if not _is_web(request) or _is_robots(request) or request.url in self.urls:
+        if (not _is_web(request) or _is_robots(request) or request.meta.get("arxiv_completion")
+                or request.url in self.urls):
             return
         if len(self.urls) >= self.limit:
             if self.stats is not None:

@@ -84,11 +84,14 @@ EXTENSIONS = {
 }
 
 # -- output: JSON Lines -------------------------------------------------------------------------
-# Used when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written *in addition*
-# to a -O file (Scrapy merges FEEDS into the command line's feeds), so the spider applies this default
-# only when FEEDS is empty.
+# Used by `scrapy crawl` when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written
+# *in addition* to a -O file (Scrapy merges FEEDS into the command line's feeds), and by `scrapy parse` too;
+# so our crawl command (crawlers/commands/crawl.py) applies this default only when FEEDS is empty.
 DEFAULT_FEEDS = {
     "output/records.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
 }
+# -o onto JSON Lines upserts by id; CSV has every field as a column, flattened (crawlers/outputs.py).
+FEED_STORAGES = {"": "crawlers.outputs.UpsertFileFeedStorage", "file": "crawlers.outputs.UpsertFileFeedStorage"}
+FEED_EXPORTERS = {"csv": "crawlers.outputs.FlatCsvItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -1,6 +1,6 @@
-"""python -m parsers FILE [--url URL] [--as-of YYYY-MM-DD] [--site NAME]
+"""python -m parsers FILE|- [--url URL] [--as-of YYYY-MM-DD] [--site NAME]   (installed: scholar-parse ...)
 
-Reads a saved HTML page or a plain-text capture and prints one JSON record per line.
+Reads a saved HTML page or a plain-text capture (``-``: from stdin) and prints one JSON record per line.
 Exits 2 with one ``error:`` line on stderr, never a traceback, when an argument is wrong or the page cannot be
 read or recognised.
 """
@@ -33,14 +33,25 @@ def as_of_argument(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a day YYYY-MM-DD") from None
 
 
-def build_arg_parser() -> argparse.ArgumentParser:
+STDIN = "-"
+STDIN_URL = "file:///dev/stdin"
+
+
+def program_name(argv0: str) -> str:
+    """How the user ran it: ``python -m parsers``, or the installed ``scholar-parse`` script."""
+    name = Path(argv0).name
+    return "python -m parsers" if name in ("__main__.py", "") else name
+
+
+def build_arg_parser(prog: str = "python -m parsers") -> argparse.ArgumentParser:
     names = ", ".join(module.NAME for module in adapters())
     parser = ArgumentParser(
-        prog="python -m parsers",
+        prog=prog,
         description="Parse a saved page (HTML or text capture) into JSON Lines records on stdout.",
     )
-    parser.add_argument("file", type=Path, help="saved HTML page or plain-text capture")
-    parser.add_argument("--url", help="the page's URL (default: the file's file:// URL); recorded as source.url")
+    parser.add_argument("file", help="saved HTML page or plain-text capture; - reads it from stdin")
+    parser.add_argument("--url", help="the page's URL (default: the file's file:// URL, or file:///dev/stdin); "
+                                      "recorded as source.url")
     parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
                         help="reference date for dates printed without a year (default: today)")
     parser.add_argument("--site", help=f"read the page with this adapter ({names}); it must still match the site's layout")
@@ -48,14 +59,17 @@ def build_arg_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_arg_parser().parse_args(argv)
+    args = build_arg_parser(program_name(sys.argv[0])).parse_args(argv)
     if args.site:
         try:
             by_name(args.site)
         except KeyError as exc:
             return _error(f"--site: {exc.args[0]}")
     try:
-        page = Page.from_file(args.file, args.url)
+        if args.file == STDIN:
+            page = Page.from_bytes(sys.stdin.buffer.read(), args.url or STDIN_URL)
+        else:
+            page = Page.from_file(Path(args.file), args.url)
         result = parse_page(page, as_of=args.as_of or date.today(), site=args.site)
         lines = [json.dumps(to_dict(record), ensure_ascii=False) + "\n" for record in result.records]
     except (OSError, PageError, UnrecognisedPage) as exc:

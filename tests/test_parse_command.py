@@ -140,3 +140,24 @@ def test_a_hostile_page_prints_its_records_and_no_traceback(tmp_path):
     [record] = records_of(done)
     assert record["title"].startswith("Hostile") and validation_errors(record) == []
     assert "Traceback" not in done.stderr and "JSON-LD block nested too deep" in done.stderr
+
+
+def test_dash_reads_the_page_from_stdin():
+    page = FIXTURES / "catalyzex" / "parker-schuh.html"
+    url = "https://www.catalyzex.com/author/Parker%20Schuh"
+    done = subprocess.run([sys.executable, "-m", "parsers", "-", "--url", url], cwd=ROOT, input=page.read_bytes(),
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    from_stdin = records_of_bytes(done.stdout)
+    assert from_stdin == records_of(run(str(page), "--url", url)) and len(from_stdin) == 5
+
+
+def test_the_installed_script_names_itself_in_its_usage_line():
+    done = subprocess.run([sys.executable, "-c", "import sys; from parsers.__main__ import main; "
+                           "sys.argv[0] = '/usr/local/bin/scholar-parse'; sys.exit(main(['--help']))"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("usage: scholar-parse ")
+
+
+def records_of_bytes(stdout: bytes) -> list[dict]:
+    return [json.loads(line) for line in stdout.decode("utf-8").splitlines() if line.strip()]

@@ -1,7 +1,7 @@
 """ValidateRecords: every record checked against the schema before it is written.
 
 What happens to an invalid record (nothing is dropped silently; each case is counted in stats, logged in
-one line with the URL, and written with its URL and reasons to ``<output stem>.errors.jsonl``):
+one line with the URL, and written with its URL and reasons to ``<output file>.errors.jsonl``):
 
 - where the offending values are optional fields or list entries, those values are removed, each one named
   in the record's ``problems``, and the record, now valid, goes to the output as a partial record
@@ -23,7 +23,7 @@ from jsonschema import ValidationError
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawlers.outputs import beside_feed
+from crawlers.outputs import ERRORS_SUFFIX, beside_feed
 from parsers.records import REQUIRED_FIELDS, format_error, schema_errors, to_dict
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class ValidateRecords:
 
     @classmethod
     def from_crawler(cls, crawler) -> ValidateRecords:
-        pipeline = cls(beside_feed(crawler.settings, ".errors.jsonl"), crawler.stats)
+        pipeline = cls(beside_feed(crawler.settings, ERRORS_SUFFIX), crawler.stats)
         # Closed on spider_closed, not close_spider: MergePapers' close_spider may still send records here.
         crawler.signals.connect(pipeline.close_errors_file, signal=signals.spider_closed)
         return pipeline

@@ -33,10 +33,19 @@ from parsers.sites import adapters
 NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
                     "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages)")
 REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+PLACEHOLDER_CONTACT = "example.invalid/contact"     # settings.USER_AGENT until the user puts a contact in
 
 
 class AuthorSpider(scrapy.Spider):
     name = "author"
+    # Listed by `scrapy crawl author --help` and `-a help=1` (crawlers/commands/crawl.py).
+    ARGUMENTS = {
+        "url": "start URL(s), comma-separated: author profiles or paper listings, e.g. "
+               "https://www.catalyzex.com/author/Parker%20Schuh",
+        "name": 'an author\'s name, e.g. "Sharan Narang": the profile URL on every site with a URL pattern for names',
+        "as_of": "YYYY-MM-DD: the reference day for dates printed without a year (default: the day a replayed "
+                 "page was captured, else today)",
+    }
 
     def __init__(self, *args, url: str | None = None, name: str | None = None, as_of: str | None = None,
                  **kwargs):
@@ -50,17 +59,20 @@ class AuthorSpider(scrapy.Spider):
     def check_arguments(cls, spider_args: dict[str, str], settings) -> None:
         """Raise UsageError naming a bad -a/-s value and what is expected (crawlers/commands/crawl.py asks
         this before the crawl starts; the spider checks the same when built)."""
+        unknown = sorted(set(spider_args) - set(cls.ARGUMENTS))
+        if unknown:
+            raise UsageError(f"-a {unknown[0]}: not an argument of this spider; expected "
+                             f"{', '.join(cls.ARGUMENTS)} (scrapy crawl {cls.name} -a help=1 lists them)")
         urls = parse_url_argument(spider_args.get("url"))
         parse_as_of_argument(spider_args.get("as_of"))
         check_replay_dir(settings)
-        if not (urls or spider_args.get("name") or settings.get("REPLAY_DIR")):
+        if not (urls or spider_args.get("name") or (settings.get("REPLAY_DIR") and replay_start_urls(settings))):
             raise UsageError(NOTHING_TO_CRAWL)
 
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
-        if not settings.getdict("FEEDS") and settings.getdict("DEFAULT_FEEDS"):
-            settings.set("FEEDS", settings.getdict("DEFAULT_FEEDS"), priority="spider")
+        # No default feed here: `scrapy parse`/`check` build this spider too. Our crawl command sets it.
         if settings.get("REPLAY_DIR"):
             # Saved pages cost the sites nothing: no politeness waits. -s on the command line still wins
             # (spider priority is below cmdline), e.g. a slow replay for the JOBDIR test.
@@ -77,6 +89,10 @@ class AuthorSpider(scrapy.Spider):
         spider.completion = (ArxivCompletion.from_settings(crawler.settings)
                              if crawler.settings.getbool("ARXIV_COMPLETION", True) else None)
         crawler.signals.connect(spider.request_dropped, signal=scrapy.signals.request_dropped)
+        if not crawler.settings.get("REPLAY_DIR") and PLACEHOLDER_CONTACT in crawler.settings.get("USER_AGENT", ""):
+            spider.logger.warning("USER_AGENT still holds the placeholder contact (%s): the sites crawled cannot "
+                                  "reach you; set it, e.g. -s USER_AGENT='scholar-scrapers/0.1 (+mailto:you@"
+                                  "example.org)'", PLACEHOLDER_CONTACT)
         return spider
 
     # -- what to fetch --------------------------------------------------------------------------
@@ -132,8 +148,13 @@ class AuthorSpider(scrapy.Spider):
         self.report_parsed(response, result)
         return result
 
-    def fetch_failed(self, failure: Failure) -> str:
-        """Report a request that got no usable response; returns the reason."""
+    def fetch_failed(self, failure: Failure) -> None:
+        """Errback: report a request that got no usable response. Returns nothing: whatever an errback
+        returns, Scrapy takes as the callback's output (a string would be logged as an item error)."""
+        self.report_fetch_failure(failure)
+
+    def report_fetch_failure(self, failure: Failure) -> str:
+        """Tell the summary (and the log) why a request got no usable response; returns the reason."""
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         url = request.url if request is not None else "<unknown URL>"
@@ -185,7 +206,7 @@ class AuthorSpider(scrapy.Spider):
                                self.completion.answer(response.url, result.records, result.problems))
 
     def arxiv_answer_failed(self, failure: Failure):
-        reason = self.fetch_failed(failure)
+        reason = self.report_fetch_failure(failure)
         request = getattr(failure, "request", None)
         if request is not None and self.completion is not None:
             self._remember_lookup(request)
@@ -246,13 +267,24 @@ def parse_as_of_argument(value: str | None) -> date | None:
 
 
 def check_replay_dir(settings) -> None:
-    """-s REPLAY_DIR=<dir>: a directory holding the manifest (REPLAY_MANIFEST, pages.json)."""
+    """-s REPLAY_DIR=<dir>: a directory holding the manifest (REPLAY_MANIFEST, pages.json), with rows of
+    the REPLAY_VARIANT asked for."""
     if not settings.get("REPLAY_DIR"):
         return
     manifest = Path(settings.get("REPLAY_DIR")) / settings.get("REPLAY_MANIFEST", "pages.json")
     if not manifest.is_file():
         raise UsageError(f"-s REPLAY_DIR={settings.get('REPLAY_DIR')}: no manifest {manifest}; expected a "
                          "directory with the saved pages and their pages.json (e.g. REPLAY_DIR=fixtures)")
+    try:
+        rows = json.loads(manifest.read_text(encoding="utf-8"))
+        variants = sorted({row.get("variant", "html") for row in rows})
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise UsageError(f"-s REPLAY_DIR={settings.get('REPLAY_DIR')}: {manifest} is not a list of pages "
+                         f"({exc})") from None
+    variant = settings.get("REPLAY_VARIANT", "html")
+    if variant not in variants:
+        raise UsageError(f"-s REPLAY_VARIANT={variant}: {manifest} has no pages of that variant; "
+                         f"expected one of: {', '.join(variants)}")
 
 
 def replay_start_urls(settings) -> list[str]:

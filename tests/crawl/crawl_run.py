@@ -1,6 +1,6 @@
 """Run `scrapy crawl author` in a subprocess (cwd the repo root) and collect what it left behind: the records
-(-O feed), the end-of-crawl summary (``<stem>.stats.json``: pages fetched, failed pages with their URL,
-Scrapy's stats), the invalid records (``<stem>.errors.jsonl``) and the log.
+(-O feed), the end-of-crawl summary (``<output file>.stats.json``: pages fetched, failed pages with their URL,
+Scrapy's stats), the invalid records (``<output file>.errors.jsonl``) and the log.
 
 A subprocess keeps each crawl's Twisted reactor and settings apart (a reactor cannot restart within one
 process), so crawl tests can run in parallel. The one place crawl tests build a crawl command.
@@ -40,9 +40,9 @@ class CrawlRun:
     returncode: int
     output: Path                # the -O feed
     records: list[dict]
-    stats: dict                 # <stem>.stats.json: the crawl summary, Scrapy's stats under "scrapy_stats"
+    stats: dict                 # <output>.stats.json: the crawl summary, Scrapy's stats under "scrapy_stats"
     failures: list[dict]        # the summary's "errors": pages that failed, {"url", "reason"}
-    invalid: list[dict]         # <stem>.errors.jsonl: records that failed validation
+    invalid: list[dict]         # <output>.errors.jsonl: records that failed validation
     log: str
 
     @property
@@ -74,10 +74,11 @@ def crawl_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def crawl_command(urls: list[str], output: Path, *, completion: bool, settings: dict[str, str] | None = None,
-                  args: dict[str, str] | None = None) -> list[str]:
+def crawl_command(urls: list[str], output: Path | None, *, completion: bool, settings: dict[str, str] | None = None,
+                  args: dict[str, str] | None = None, append: bool = False) -> list[str]:
     """`scrapy crawl author [-a url=<urls, comma-separated>] -a as_of=<capture day> -s ARXIV_COMPLETION=...
-    -s ... -O output`. No urls: the replay manifest's start pages (with REPLAY_DIR)."""
+    -s ... -O output` (``append``: -o; no output: neither, the default feed). No urls: the replay manifest's
+    start pages (with REPLAY_DIR)."""
     if "ARXIV_COMPLETION" in (settings or {}):
         raise ValueError("say whether arXiv completion is on with completion=, not in settings")
     command = [sys.executable, "-m", "scrapy", "crawl", "author", "-a", f"as_of={CAPTURE_DAY.isoformat()}"]
@@ -87,26 +88,39 @@ def crawl_command(urls: list[str], output: Path, *, completion: bool, settings: 
         command += ["-a", f"{name}={value}"]
     for name, value in {"ARXIV_COMPLETION": str(completion), **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
-    return command + ["-O", str(output)]
+    return command + ([] if output is None else ["-o" if append else "-O", str(output)])
 
 
 def crawl_author(urls: list[str], out_dir: Path, env: dict[str, str] | None = None,
                  settings: dict[str, str] | None = None, args: dict[str, str] | None = None, *,
-                 completion: bool, output_name: str = "out.jsonl") -> CrawlRun:
-    """Run the crawl to its end (or CRAWL_TIMEOUT) and collect its files; ``env`` defaults to crawl_env()."""
+                 completion: bool, output_name: str = "out.jsonl", append: bool = False) -> CrawlRun:
+    """Run the crawl to its end (or CRAWL_TIMEOUT) and collect its files; ``env`` defaults to crawl_env().
+    ``append``: -o instead of -O."""
     output = out_dir / output_name
-    done = subprocess.run(crawl_command(urls, output, completion=completion, settings=settings, args=args),
-                          cwd=ROOT, env=env if env is not None else crawl_env(), capture_output=True,
-                          text=True, timeout=CRAWL_TIMEOUT, check=False)
+    command = crawl_command(urls, output, completion=completion, settings=settings, args=args, append=append)
+    done = run_scrapy(command[3:], env)
     return collect(output, done.returncode, done.stdout + done.stderr)
+
+
+def run_scrapy(arguments: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`scrapy <arguments>` (crawl, parse, ...) from the repo root; its exit code and output."""
+    return subprocess.run([sys.executable, "-m", "scrapy", *arguments], cwd=ROOT,
+                          env=env if env is not None else crawl_env(), capture_output=True, text=True,
+                          timeout=CRAWL_TIMEOUT, check=False)
+
+
+def beside(output: Path, suffix: str) -> Path:
+    """The README's rule for the files beside an output: its whole name plus the suffix."""
+    return output.with_name(output.name + suffix)
 
 
 def collect(output: Path, returncode: int, log: str) -> CrawlRun:
     """What a crawl that wrote to ``output`` left behind."""
-    stats_file = output.with_name(output.name.split(".", 1)[0] + ".stats.json")
+    stats_file = beside(output, ".stats.json")
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
-    errors_file = output.with_name(output.name.split(".", 1)[0] + ".errors.jsonl")
-    return CrawlRun(returncode, output, read_output(output), stats, stats.get("errors", []),
+    errors_file = beside(output, ".errors.jsonl")
+    records = read_output(output) if output.suffix in (".jsonl", ".jl") else []     # CSV etc.: read by the test
+    return CrawlRun(returncode, output, records, stats, stats.get("errors", []),
                     read_output(errors_file), log)
 
 

@@ -140,7 +140,9 @@ def test_papers_arxiv_did_not_return_keep_their_values_and_say_so(profile_crawl:
     assert len(llama["authors"]) == 3 and llama["authors_complete"] is False
     assert "completed_from" not in llama
     [problem] = [p for p in llama["problems"] if "arxiv" in p]
-    assert problem.startswith(API + "?id_list=") and problem.endswith("not returned by the arXiv API")
+    # It names the URL that asks arXiv for this paper alone, not the batch request's 19 ids.
+    assert problem == (f"{API}?id_list={NOT_VERIFIED}&max_results=1: arxiv: "
+                       "'Llama 2: Open Foundation and Fine-Tuned Chat Models': not returned by the arXiv API")
     # Every paper of the profile is still there once, and every record is valid.
     papers = [r for r in profile_crawl.records if r["type"] == "paper"]
     assert len(papers) == len({p["id"] for p in papers}) == 32
@@ -169,8 +171,10 @@ def test_api_500_is_reported_with_its_url_and_the_records_kept(tmp_path: Path) -
     palm = by_arxiv_id(run.records)["2204.02311"]
     assert len(palm["authors"]) == 3 and palm["authors_complete"] is False
     [problem] = [p for p in palm["problems"] if "arxiv" in p]
-    assert problem.startswith(API + "?id_list=") and problem.endswith("not completed: HTTP 500")
-    assert [f["url"] for f in run.failures] == [problem.split(": ")[0]]
+    assert problem.startswith(API + "?id_list=2204.02311&max_results=1: ") and problem.endswith("not completed: HTTP 500")
+    # The failed request itself, the batch of every cut paper with an id, is named once among the failures.
+    [failed] = [f["url"] for f in run.failures]
+    assert failed.startswith(API + "?id_list=") and "2204.02311" in failed and "2307.09288" in failed
     # The title search still answered: the paper found by title is complete.
     assert len(by_title(run.records, HSDP_TITLE)["authors"]) == HSDP_AUTHORS
     assert len([r for r in run.records if r["type"] == "paper"]) == 32
@@ -213,11 +217,12 @@ def test_text_captures_replay_reports_each_title_search_it_has_no_answer_for(tmp
     for failure in run.failures:
         assert failure["url"].startswith(API + "?search_query=ti%3A%22")
         assert failure["reason"] == f"{failure['url']}: HTTP 404 (not in the replay manifest)"
-    # Each paper searched for keeps its record and one problem line naming the request that failed.
+    # Each paper searched for keeps its record and one problem line naming the search for its title alone.
     arxiv_problems = [p for r in run.records for p in r.get("problems", []) if p.startswith(API)]
     assert len(arxiv_problems) == stats["arxiv/papers_asked"] == stats["arxiv/papers_not_completed"]
     for problem in arxiv_problems:
-        assert problem.split(": arxiv: ")[0] in failed_urls
+        url = problem.split(": arxiv: ")[0]
+        assert url.startswith(API + "?search_query=ti%3A%22") and url.count("ti%3A") == 1
         assert problem.endswith("not completed: HTTP 404 (not in the replay manifest)")
     without = crawl_author([], tmp_path / "off", ENV, {**REPLAY, "REPLAY_VARIANT": "text"},
                            completion=False)

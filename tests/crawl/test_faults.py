@@ -14,7 +14,7 @@
 
 What a user needs: every record the good pages carry arrives exactly once, the transient faults end in
 success after a retry (that waited as long as the server asked), and each page that failed for good is
-named, with its URL and why, in the crawl summary beside the output (``<stem>.stats.json``) and the log.
+named, with its URL and why, in the crawl summary beside the output (``<output>.stats.json``) and the log.
 """
 
 from __future__ import annotations
@@ -204,3 +204,13 @@ def test_every_record_written_is_valid(crawl: CrawlRun) -> None:
 def test_log_names_each_failed_url(crawl: CrawlRun, server: LoopbackServer) -> None:
     for path in FAILING_PAGES:
         assert server.url(path) in crawl.log
+
+
+def test_pages_that_failed_log_no_error_and_no_traceback(crawl: CrawlRun) -> None:
+    """Each failure is a summary entry; the only ERROR lines are Scrapy's "Gave up retrying" for pages that
+    failed for good. An errback returning its reason once made Scrapy log an ERROR traceback per failed page
+    ("No adapter found for objects of type: <class 'str'>")."""
+    assert "Traceback" not in crawl.log and "No adapter found" not in crawl.log
+    failed = {failure["url"] for failure in crawl.failures}
+    errors = [line for line in crawl.log.splitlines() if " ERROR: " in line]
+    assert [line for line in errors if not any(f"<GET {url}>" in line for url in failed)] == []

@@ -75,7 +75,7 @@ def test_profile_alone_gives_its_32_papers_and_one_author(tmp_path):
 
 def test_summary_and_errors_files_beside_the_output(full_crawl):
     out, records = full_crawl
-    stats = json.loads(out.with_name("records.stats.json").read_text(encoding="utf-8"))
+    stats = json.loads(out.with_name("records.jsonl.stats.json").read_text(encoding="utf-8"))
     assert stats["records"] == {"author": 2, "paper": sum(r["type"] == "paper" for r in records)}
     assert stats["pages_fetched"] >= 4            # three start pages and CatalyzeX's page 2
     # The default crawl follows only pages an adapter reads, and the fixtures hold every one of them.
@@ -87,7 +87,7 @@ def test_summary_and_errors_files_beside_the_output(full_crawl):
     assert "figures" not in coverage["scholar-profile"]["paper"]["fields"]
     assert coverage["catalyzex"]["paper"]["fields"]["figures"] == 1.0
     assert coverage["scholar-profile"]["paper"]["records"] == 32
-    assert out.with_name("records.errors.jsonl").read_text(encoding="utf-8") == ""   # every record valid
+    assert out.with_name("records.jsonl.errors.jsonl").read_text(encoding="utf-8") == ""   # every record valid
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,10 @@ BAD_VALUES = {
     "second url bad": (["-a", "url=https://www.catalyzex.com/author/A,www.example.org/b"],
                        ["'www.example.org/b'", "http(s) URL"]),
     "nothing to crawl": ([], ["nothing to crawl", "-a url="]),
+    "replay variant not in the manifest": (["-s", "REPLAY_DIR=fixtures", "-s", "REPLAY_VARIANT=bogus"],
+                                           ["REPLAY_VARIANT=bogus", "html, text"]),
+    "argument the spider does not have": (["-a", "urls=https://www.catalyzex.com/author/A"],
+                                          ["-a urls", "url, name, as_of"]),
 }
 
 
