@@ -96,7 +96,7 @@ class UpsertFileFeedStorage(FileFeedStorage):
 def csv_columns() -> list[str]:
     """Every field of the record contract, authors' and papers' in one list (schema order)."""
     definitions = schema()["$defs"]
-    columns: dict[str, None] = {}
+    columns: dict[str, None] = {"type": None, "id": None}     # the keys first, whatever the schema's order
     for kind in ("author", "paper"):
         columns.update(dict.fromkeys(definitions[kind]["properties"]))
     return list(columns)
