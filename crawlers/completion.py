@@ -241,7 +241,7 @@ class ArxivCompletion:
         up to 100 ids, would repeat on every paper of the batch; the log and stats count the requests)."""
         if wanted.arxiv_id:
             return id_list_url([wanted.arxiv_id], self.api_url)
-        return title_search_url([wanted.title], self.api_url)
+        return title_search_url([wanted.title], RESULTS_PER_TITLE, self.api_url)
 
     @staticmethod
     def _find(wanted: Wanted, records: list[Paper]) -> Paper | None:
