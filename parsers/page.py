@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from w3lib.encoding import html_to_unicode
 
 # Elements that start a new line when rendered, as in a browser's innerText.
@@ -201,11 +203,18 @@ class Page:
 
     def css(self, selector: str) -> list:
         """CSS selection on the HTML tree (empty for a text capture)."""
-        return self.tree.cssselect(selector) if self.tree is not None else []
+        return _css_selector(selector)(self.tree) if self.tree is not None else []
 
     def absolute(self, href: str) -> str | None:
         """``href`` made absolute against the page URL; None when it is not a URL (see join_url)."""
         return join_url(self.url, href)
+
+
+@lru_cache(maxsize=256)
+def _css_selector(selector: str) -> CSSSelector:
+    """The selector compiled once: ``HtmlElement.cssselect`` translates and compiles it on every call, which
+    costs more than matching it (a CatalyzeX page: 138 -> 31 us for its next-page selector)."""
+    return CSSSelector(selector, translator="html")
 
 
 def _clean(text: str) -> str:
