@@ -23,15 +23,21 @@ class AuthorList:
 _LABEL = re.compile(r"^[\s\-–•*]*authors?\s*:\s*", re.IGNORECASE)
 # Where a page cuts the list; everything from here on is not an author ("You must enable JavaScript ...").
 _CUT = re.compile(
-    r",?\s*(?:\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b"
-    r"|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\))",
+    r"\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b"
+    r"|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\)",
     re.IGNORECASE)
+# The comma and spaces before the cut go with it. Found backwards from the cut rather than as a leading ",?\s*"
+# in _CUT, which would make re try the whole pattern at every position (twice as slow).
+_BEFORE_CUT = re.compile(r",?\s*$")
 # A collaboration heading the list: "LHCb Collaboration: R. Aaij, ..." is one author entry, then the people.
 _COLLABORATION = re.compile(r"^([^:()]{1,150}?\bcollaborations?)\s*:\s*", re.IGNORECASE)
 # Separators and brackets, scanned together so a separator inside "(1 and 2)" or "(Padua Univ., Italy)" is
 # not a separator.
 _TOKENS = re.compile(r"[()\[\]]|[,;&]|\band\b")
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_HAS_BRACKET = re.compile(r"[()\[\]]")
+_SEPARATORS = re.compile(r"[,;&]")
+_SEMICOLON_SEPARATORS = re.compile(r"[;&]")
 # Name suffixes that a comma separates from the name they belong to ("Martin Luther King, Jr.").
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Bounds on hostile input. The longest author lists known (collider papers) have about 5,000 names; a list is
@@ -45,6 +51,9 @@ MAX_BRACKET_DEPTH = 8
 
 def _split(text: str) -> list[str]:
     """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names."""
+    if "and" not in text and not _HAS_BRACKET.search(text):
+        # No bracket to stay outside of and no "and": the one-character separators are all (4x faster).
+        return (_SEMICOLON_SEPARATORS if ";" in text else _SEPARATORS).split(text)
     separators = {";", "&", "and"} if ";" in text else {",", ";", "&", "and"}
     parts, opened, start = [], [], 0
     for match in _TOKENS.finditer(text):
@@ -67,7 +76,7 @@ def _clean_name(part: str) -> str:
     go."""
     previous = None
     for _ in range(MAX_BRACKET_DEPTH):  # nested brackets: "((1) Justus-Liebig-Universität ...)"
-        if previous == part:
+        if previous == part or not _HAS_BRACKET.search(part):
             break
         previous, part = part, _PARENTHESISED.sub(" ", part)
     return clean_text(part).strip(" ,;:·")
@@ -79,15 +88,17 @@ def parse_author_list(text: str) -> AuthorList:
     A comma-separated "Jr." joins the name before it. An empty or unreadable list is (), not complete."""
     if not isinstance(text, str):
         return AuthorList((), False, "")
-    flat = _LABEL.sub("", join_wrapped_lines(text.splitlines()))
+    flat = join_wrapped_lines(text.splitlines())
+    if ":" in flat:  # the label and a collaboration heading both end in a colon
+        flat = _LABEL.sub("", flat)
     cut = _CUT.search(flat)
     if cut:
-        flat = flat[:cut.start()]
+        flat = flat[:_BEFORE_CUT.search(flat, 0, cut.start()).start()]
     too_long = len(flat) > MAX_LIST_TEXT
     if too_long:  # read up to the last separator within the bound
         flat = flat[:max(flat.rfind(",", 0, MAX_LIST_TEXT), flat.rfind(";", 0, MAX_LIST_TEXT), 0)]
     names: list[str] = []
-    heading = _COLLABORATION.match(flat)
+    heading = _COLLABORATION.match(flat) if ":" in flat else None
     if heading:
         names.append(clean_text(heading.group(1)))
         flat = flat[heading.end():]
