@@ -36,8 +36,8 @@ _COLLABORATION = re.compile(r"^([^:()]{1,150}?\bcollaborations?)\s*:\s*", re.IGN
 _TOKENS = re.compile(r"[()\[\]]|[,;&]|\band\b")
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _HAS_BRACKET = re.compile(r"[()\[\]]")
-_SEPARATORS = re.compile(r"[,;&]")
-_SEMICOLON_SEPARATORS = re.compile(r"[;&]")
+_SEPARATORS = re.compile(r"[,;&]|\band\b")
+_SEMICOLON_SEPARATORS = re.compile(r"[;&]|\band\b")
 # Name suffixes that a comma separates from the name they belong to ("Martin Luther King, Jr.").
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Bounds on hostile input. The longest author lists known (collider papers) have about 5,000 names; a list is
@@ -51,8 +51,7 @@ MAX_BRACKET_DEPTH = 8
 
 def _split(text: str) -> list[str]:
     """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names."""
-    if "and" not in text and not _HAS_BRACKET.search(text):
-        # No bracket to stay outside of and no "and": the one-character separators are all (4x faster).
+    if not _HAS_BRACKET.search(text):  # no bracket to stay outside of: one regex split, no loop (2x faster)
         return (_SEMICOLON_SEPARATORS if ";" in text else _SEPARATORS).split(text)
     separators = {";", "&", "and"} if ";" in text else {",", ";", "&", "and"}
     parts, opened, start = [], [], 0
