@@ -273,12 +273,12 @@ def _render_lines(root, base: str) -> list[Line]:
         element = next_element
 
     body = root.find("body")
-    walker = etree.iterwalk(body if body is not None else root, events=("start", "end"))
+    # Comments and processing instructions come as their own events: without them their tail text
+    # ("a<!-- x -->b": the "b") would be lost.
+    walker = etree.iterwalk(body if body is not None else root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         tag = el.tag  # lower case: libxml2's HTML parser folds tag names
         if event == "start":
-            if tag.__class__ is not str:  # comment or processing instruction: only its tail is text
-                continue
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 if open_links:

@@ -84,3 +84,11 @@ def test_broken_jsonld_is_a_problem_not_a_crash():
 def test_binary_content_is_an_error_saying_so(body):
     with pytest.raises(PageError, match=r"https://x.example/f.pdf: not text"):
         Page.from_bytes(body, "https://x.example/f.pdf")
+
+
+def test_text_after_a_comment_or_processing_instruction_is_kept():
+    # A comment between two words of a title (templates leave them) must not cut the line short.
+    page = Page.from_bytes(b"<html><body><h3><a href='/p'>PaLM:<!-- tpl --> Scaling</a><?php x ?> Language"
+                           b"</h3><p>next</p></body></html>", "https://profiles.example.org/author/x")
+    assert page.texts == ["PaLM: Scaling Language", "next"]
+    assert page.lines[0].links[0].text == "PaLM: Scaling"
