@@ -26,6 +26,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from w3lib.url import canonicalize_url
 
+from crawlers import distributed
 from crawlers.signals import page_failed
 
 logger = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ class AllowedHostsMiddleware(OffsiteMiddleware):
     def __init__(self, stats, allow_private: bool = False):
         super().__init__(stats)
         self.allow_private = allow_private
+        self.redis = None                # a client of the shared queue's Redis, when REDIS_URL is set
 
     @classmethod
     def from_crawler(cls, crawler) -> AllowedHostsMiddleware:
@@ -216,6 +218,25 @@ class AllowedHostsMiddleware(OffsiteMiddleware):
             self.crawler.signals.send_catch_log(page_failed, url=request.url, reason=f"{request.url}: {reason}")
             raise IgnoreRequest(reason)
         super().request_scheduled(request, spider)
+
+    def should_follow(self, request: Request, spider: Spider) -> bool:
+        """On a shared Redis queue, a host not allowed yet may be a start URL's enqueued since this worker
+        started (``python -m crawlers.enqueue`` records their hosts): look again before filtering it."""
+        if super().should_follow(request, spider):
+            return True
+        if not distributed.enabled(self.crawler.settings):
+            return False
+        if self.redis is None:
+            self.redis = distributed.connect(self.crawler.settings)
+        try:
+            new_hosts = distributed.start_hosts(self.redis, spider.name) - set(spider.allowed_domains)
+        except distributed.REDIS_DOWN:    # the scheduler stops the worker; the request stays in Redis
+            return False
+        if not new_hosts:
+            return False
+        spider.allowed_domains = sorted(set(spider.allowed_domains) | new_hosts)
+        self.host_regex = self.get_host_regex(spider)
+        return super().should_follow(request, spider)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = self._private(request)        # requests sent without scheduling (robots.txt)

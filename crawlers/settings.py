@@ -11,7 +11,8 @@ SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 # Our ``crawl`` command checks the spider's -a/-s values first: a bad one is one error line, not a traceback.
 COMMANDS_MODULE = "crawlers.commands"
-ADDONS = {}
+# With REDIS_URL set, scheduling goes through Redis for crawls over several workers (crawlers/distributed/).
+ADDONS = {"crawlers.distributed.RedisScheduling": 0}
 
 # -- politeness ---------------------------------------------------------------------------------
 # Replace the contact placeholder before crawling a live site: site owners need a way to reach you.
@@ -82,6 +83,12 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawlers.extensions.CrawlSummary": 500,
 }
+
+# -- several workers, one crawl (crawlers/distributed/; README "Scaling out") ------------------------
+REDIS_URL = None                 # e.g. redis://host:6379/0: take requests from (and give them to) a shared queue
+REDIS_WORKER_TIMEOUT = 30.0      # seconds without a heartbeat before a worker's requests in flight are requeued
+REDIS_POLL_INTERVAL = 0.5        # seconds between heartbeats and looks at the shared queue when idle
+REDIS_WORKER = None              # this worker's name in Redis (default: <hostname>-<pid>)
 
 # -- output: JSON Lines -------------------------------------------------------------------------
 # Used by `scrapy crawl` when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written

@@ -13,6 +13,10 @@ Without ``-O``/``-o`` (and no FEEDS) the records go to DEFAULT_FEEDS: set here, 
 
 Exit codes: 0 the crawl read at least one page; 1 it read none (every page failed or none could be fetched;
 the summary names each with its reason); 2 a usage error.
+
+Settings that name a server (REDIS_URL) are checked before the crawl the same way: the server must answer. A
+worker stopped because Redis went away mid-crawl exits 1 (it wrote what it had; run it again when Redis is
+back); a worker on a shared queue that found nothing left to read exits 0.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ import argparse
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
+
+from crawlers import distributed
+from crawlers.distributed.scheduler import CLOSE_REASON as REDIS_UNAVAILABLE
 
 NOTHING_READ = 1       # exit code: no page could be fetched or read
 
@@ -70,8 +77,14 @@ class Command(ScrapyCrawlCommand):
             check = getattr(spider_class, "check_arguments", None)
             if check is not None:
                 check(opts.spargs, self.settings)
+            distributed.check_redis(self.settings)
         super().run(args, opts)
-        if self.exitcode == 0 and self.crawler is not None and not pages_read(self.crawler.stats.get_stats()):
+        if self.crawler is None or self.exitcode != 0:
+            return
+        stats = self.crawler.stats.get_stats()
+        if stats.get("finish_reason") == REDIS_UNAVAILABLE:
+            self.exitcode = 1
+        elif not pages_read(stats) and not distributed.enabled(self.settings):
             self.exitcode = NOTHING_READ
 
     def _create_crawler(self, spidercls):

@@ -25,13 +25,14 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers import signals
-from crawlers.completion import ArxivCompletion, CompletionResult, Lookup
+from crawlers import distributed, signals
+from crawlers.completion import ArxivCompletion, CompletionResult, Lookup, fields_to_complete, paper_keys
 from parsers import Page, PageError, ParseResult, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
 NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
-                    "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages)")
+                    "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages, or -s REDIS_URL=<URL> "
+                    "to work on a shared queue)")
 REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 PLACEHOLDER_CONTACT = "example.invalid/contact"     # settings.USER_AGENT until the user puts a contact in
 
@@ -66,7 +67,8 @@ class AuthorSpider(scrapy.Spider):
         urls = parse_url_argument(spider_args.get("url"))
         parse_as_of_argument(spider_args.get("as_of"))
         check_replay_dir(settings)
-        if not (urls or spider_args.get("name") or (settings.get("REPLAY_DIR") and replay_start_urls(settings))):
+        if not (urls or spider_args.get("name") or (settings.get("REPLAY_DIR") and replay_start_urls(settings))
+                or distributed.enabled(settings)):
             raise UsageError(NOTHING_TO_CRAWL)
 
     @classmethod
@@ -104,15 +106,19 @@ class AuthorSpider(scrapy.Spider):
                      if hasattr(module, "profile_url")]
         if not urls and self.settings.get("REPLAY_DIR"):
             urls = replay_start_urls(self.settings)
-        if not urls:
+        if not urls and not distributed.enabled(self.settings):   # a worker may start from the queue alone
             raise UsageError(NOTHING_TO_CRAWL)
         return urls
 
     def allowed_hosts(self) -> set[str]:
         hosts = {host for module in adapters() for host in getattr(module, "HOSTS", ())}
         hosts.update(self.settings.getlist("EXTRA_ALLOWED_HOSTS"))
-        hosts.update(urlsplit(url).hostname for url in self.start_urls if urlsplit(url).hostname)
-        return hosts
+        own = {urlsplit(url).hostname for url in self.start_urls if urlsplit(url).hostname}
+        if distributed.enabled(self.settings):       # every worker follows the links of every start URL's host
+            client = distributed.connect(self.settings)
+            distributed.add_start_hosts(client, self.name, own)
+            own |= distributed.start_hosts(client, self.name)
+        return hosts | own
 
     async def start(self):
         for url in self.start_urls:
@@ -181,6 +187,9 @@ class AuthorSpider(scrapy.Spider):
         if self.completion is None:
             return []
         self.completion.restore(asked, answered)
+        if distributed.enabled(self.settings):       # each paper asked by one worker only
+            papers = distributed.claim_papers(self.settings, self.name,
+                                              [p for p in papers if fields_to_complete(p)], paper_keys)
         requests = []
         for lookup in self.completion.plan(papers):
             self.crawler.stats.inc_value("arxiv/api_requests")
