@@ -31,6 +31,7 @@ import pytest
 
 LOOPBACK_HOST = "127.0.0.1"
 DEFAULT_ROBOTS = "User-agent: *\nDisallow:\n"
+GATE_TIMEOUT = 30.0             # seconds an answer waits at most for a closed gate
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
 
 
@@ -112,6 +113,10 @@ class LoopbackServer:
         self.virtual_hosts: set[str] = set()     # proxied plain-http hosts served from the page table
         self.delay = 0.0                          # seconds every answer waits, to make requests overlap
         self.max_in_flight = 0                    # most requests being answered at the same moment
+        # Answers wait while the gate is closed (recorded first): a test opens it once every crawler it
+        # started has asked for something, so that all of them take part.
+        self.gate = threading.Event()
+        self.gate.set()
         self._in_flight = 0
         self.stopping = threading.Event()
         self._httpd = _Server((LOOPBACK_HOST, 0), _Handler)
@@ -294,6 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.loopback._leave()
 
     def _get(self) -> None:
+        if not self.loopback.gate.is_set():
+            self.loopback.gate.wait(GATE_TIMEOUT)
         path = self.path
         if _is_absolute(path):
             path = _virtual_path(path, self.loopback.virtual_hosts)

@@ -11,6 +11,9 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.crawl.crawl_run import crawl_env
+from tests.crawl.redis_server import free_port
+
+NO_REDIS = f"redis://127.0.0.1:{free_port()}/0"          # a port nothing listens on
 
 BAD_VALUES = {
     "as_of not ISO": (["-a", "as_of=22-11-2026", "-s", "REPLAY_DIR=fixtures"],
@@ -25,6 +28,9 @@ BAD_VALUES = {
                                            ["REPLAY_VARIANT=bogus", "html, text"]),
     "argument the spider does not have": (["-a", "urls=https://www.catalyzex.com/author/A"],
                                           ["-a urls", "url, name, as_of"]),
+    "redis unreachable": (["-s", f"REDIS_URL={NO_REDIS}"], [f"REDIS_URL={NO_REDIS}", "cannot be reached"]),
+    "redis url not redis": (["-s", "REDIS_URL=http://127.0.0.1:6379/0"],
+                            ["REDIS_URL=http://127.0.0.1:6379/0", "not a Redis URL"]),
 }
 
 
