@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+from parsers.records import paper_id
+
 
 @dataclass
 class ListingSite:
     start_urls: list[str] = field(default_factory=list)
     papers_by_path: dict[str, list[str]] = field(default_factory=dict)   # page path -> record ids it lists
+    arxiv_ids: set[str] = field(default_factory=set)
 
     @property
     def paths(self) -> set[str]:
@@ -34,6 +37,14 @@ def chain_path(chain: int, page: int) -> str:
     return f"/list/synthetic-{chain}/2401" + (f"?skip={page * 10}&show=10" if page else "")
 
 
+def title(number: int) -> str:
+    return f"Synthetic paper number {number}"
+
+
+def first_author(number: int) -> str:
+    return f"Author A{number}"
+
+
 def entry(number: int) -> str:
     identifier = arxiv_id(number)
     authors = ", ".join(f'<a href="/a/author{number}{letter}">Author {letter}{number}</a>' for letter in "ABC")
@@ -42,7 +53,7 @@ def entry(number: int) -> str:
       <a href="/abs/{identifier}" title="Abstract" id="{identifier}">arXiv:{identifier}</a>
       [<a href="/pdf/{identifier}" title="Download PDF" id="pdf-{identifier}">pdf</a>]</dt>
     <dd><div class="meta">
-      <div class="list-title mathjax"><span class="descriptor">Title:</span> Synthetic paper number {number}</div>
+      <div class="list-title mathjax"><span class="descriptor">Title:</span> {title(number)}</div>
       <div class="list-authors">{authors}</div>
       <div class="list-subjects"><span class="descriptor">Subjects:</span>
         <span class="primary-subject">Machine Learning (cs.LG)</span></div>
@@ -72,7 +83,9 @@ def serve_listing_site(server, chains: int, pages_per_chain: int, papers_per_pag
             number += papers_per_page
             path = chain_path(chain, page)
             server.add_page(path, listing_page(chain, page, pages_per_chain, numbers))
-            site.papers_by_path[path] = [f"arxiv:{arxiv_id(n)}" for n in numbers]
+            # The record id the contract defines (parsers.records.paper_id), from the title and first author.
+            site.papers_by_path[path] = [paper_id(title(n), first_author(n)) for n in numbers]
+            site.arxiv_ids.update(arxiv_id(n) for n in numbers)
             if page == 0:
                 site.start_urls.append(server.url(path))
     return site

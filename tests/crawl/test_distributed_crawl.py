@@ -73,7 +73,7 @@ def test_three_workers_fetch_each_page_once_and_ask_arxiv_once_per_paper_3_s_apa
 
     api = sorted((r for r in server.received if r.path.startswith(API)), key=lambda r: r.time)
     asked = Counter(arxiv_id for r in api for arxiv_id in parse_qs(urlsplit(r.path).query)["id_list"][0].split(","))
-    assert set(asked) == {paper_id.removeprefix("arxiv:") for paper_id in site.paper_ids}
+    assert set(asked) == site.arxiv_ids
     assert set(asked.values()) == {1}                     # no paper asked by two workers (or twice)
     assert {r.user_agent for r in api} == {user_agent(name) for name in WORKERS}
     gaps = [later.time - earlier.time for earlier, later in zip(api, api[1:])]
