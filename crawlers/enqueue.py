@@ -71,10 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     dupefilter = RFPDupeFilter(client, keys.dupefilter)
     queued = 0
     for request in requests:
-        if dupefilter.request_seen(request):
+        if not queue.push(request, dupefilter.request_fingerprint(request)):
             print(f"already queued or crawled: {request.url}")
             continue
-        queue.push(request)
         queued += 1
         print(f"queued: {request.url}")
     print(f"{queued} start requests queued at {options.redis} ({len(queue)} in the queue)")

@@ -24,6 +24,16 @@ from scrapy_redis.queue import PriorityQueue
 
 logger = logging.getLogger(__name__)
 
+# KEYS: dupefilter, queue, seeded. ARGV: fingerprint ("" for a request not filtered), encoded request, score.
+# Checks the duplicate filter and queues in one step: were they two, a worker killed between them would leave
+# the fingerprint without the request, and the request would be filtered for good when its parent is
+# crawled again. 1 when queued, 0 when a duplicate.
+PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('SET', KEYS[3], '1')
+return 1
+"""
 # KEYS: queue, processing. Moves the best request (lowest score) to processing, keeping its score.
 POP = """
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -98,16 +108,17 @@ class ReliableQueue(PriorityQueue):
         self.keys = keys
         self.worker = worker
         self.processing = keys.processing(worker)
+        self._push = server.register_script(PUSH)
         self._pop = server.register_script(POP)
         self._recover = server.register_script(RECOVER)
         self._done = server.register_script(DONE)
         self._requeue = server.register_script(REQUEUE)
 
-    def push(self, request) -> None:
-        pipe = self.server.pipeline()
-        pipe.zadd(self.key, {self._encode_request(request): -request.priority})
-        pipe.set(self.keys.seeded, "1")
-        pipe.execute()
+    def push(self, request, fingerprint: str = "") -> bool:
+        """Queue ``request`` unless its ``fingerprint`` is in the duplicate filter (added now); no fingerprint:
+        queued whatever the filter holds. True when queued."""
+        return bool(self._push(keys=[self.keys.dupefilter, self.key, self.keys.seeded],
+                               args=[fingerprint, self._encode_request(request), -request.priority]))
 
     def pop_in_flight(self):
         """The next request and its encoded form (the handle to ``ack`` it with), or None when the queue is

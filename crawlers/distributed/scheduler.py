@@ -147,14 +147,12 @@ class ReliableScheduler(Scheduler):
             return True
         if self.unavailable:
             return False
-        if not request.dont_filter:
-            seen = self._redis(self.df.request_seen, request)
-            if seen is FAILED:
-                return False
-            if seen:
-                self.df.log(request, self.spider)
-                return False
-        if self._redis(self.queue.push, request) is FAILED:
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        queued = self._redis(self.queue.push, request, fingerprint)    # filter and queue: one step
+        if queued is FAILED:
+            return False
+        if not queued:
+            self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True

@@ -36,6 +36,14 @@ def test_a_popped_request_stays_in_flight_until_acked(redis_server: RedisServer)
     assert queue.in_flight() == 0 and queue.done()
 
 
+def test_a_request_already_seen_is_not_queued_again(redis_server: RedisServer) -> None:
+    queue = worker_queue(redis_server, "a")
+    assert queue.push(scrapy.Request("http://127.0.0.1/1"), "fingerprint-1")
+    assert not queue.push(scrapy.Request("http://127.0.0.1/1"), "fingerprint-1")
+    assert queue.push(scrapy.Request("http://127.0.0.1/1", dont_filter=True))      # a retry: no fingerprint
+    assert redis_server.client().smembers(KEYS.dupefilter) == {b"fingerprint-1"}
+
+
 def test_higher_priority_first_as_in_scrapy_redis(redis_server: RedisServer) -> None:
     queue = worker_queue(redis_server, "a")
     queue.push(scrapy.Request("http://127.0.0.1/low", priority=0))
