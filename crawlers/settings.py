@@ -41,9 +41,10 @@ RETRY_AFTER_MAX = 300.0          # a Retry-After longer than this gives up on th
 # -- what is followed ---------------------------------------------------------------------------
 DEPTH_LIMIT = 3                  # start page -> next page / paper page -> arXiv page
 PAGE_LIMIT = 1000                # pages fetched per crawl (robots.txt not counted); 0 = no limit
-# Parsers' FollowLink kinds the spider follows. arXiv abstract pages ("arxiv") are not fetched one per
-# paper by default: arXiv data comes from its API, up to 100 papers a request (ARXIV_COMPLETION).
-FOLLOW_KINDS = ["next-page", "paper"]
+# Link kinds the spider follows (parsers.result.LinkKind: "next-page", "arxiv"). arXiv abstract pages
+# ("arxiv") are not fetched one per paper by default: arXiv data comes from its API, up to 100 papers a
+# request (ARXIV_COMPLETION).
+FOLLOW_KINDS = ["next-page"]
 ALLOW_PRIVATE_HOSTS = False      # loopback/private addresses are only fetched in tests
 EXTRA_ALLOWED_HOSTS: list[str] = []  # besides every site module's HOSTS (arXiv's included) and the start URLs' hosts
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from parsers.page import Page, PageError
-from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, UnrecognisedPage
 from parsers.sites import adapters, by_name
 
-__all__ = ["Page", "PageError", "ParseContext", "ParseResult", "FollowLink", "UnrecognisedPage",
+__all__ = ["Page", "PageError", "ParseContext", "ParseResult", "FollowLink", "LinkKind", "UnrecognisedPage",
            "parse_page", "recognise_site"]
 
 

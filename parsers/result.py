@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,10 +14,24 @@ class ParseContext:
     as_of: date                     # reference date for dates printed without a year (crawl day or --as-of)
 
 
+class LinkKind(str, enum.Enum):
+    """What a followed link leads to; the crawl follows the kinds named in FOLLOW_KINDS. A str, equal (and
+    hashed) as its value, so settings and JSON compare with it as text."""
+
+    NEXT_PAGE = "next-page"         # the next page of the same listing
+    ARXIV = "arxiv"                 # the paper's arXiv abstract page
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class FollowLink:
     url: str
-    kind: str                       # "next-page", "paper", "arxiv", "author", "api"
+    kind: LinkKind
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 from parsers import records
 from parsers.records import schema
@@ -44,3 +46,15 @@ def test_provenance_keeps_only_paper_fields_of_the_same_type():
         if field.name not in ("site", "url"):
             assert paper_types[field.name] == field.type, field.name
     assert json.loads(json.dumps(generate()))  # plain JSON
+
+
+def _field_list() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## What you get", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_field_list_names_every_declared_field_and_no_other():
+    named = set(re.findall(r"`([a-z_]+)`", _field_list()))
+    declared = {f.name for cls in records.RECORD_TYPES + records.NESTED_TYPES for f in dataclasses.fields(cls)}
+    assert declared - named == set(), "fields missing from the README's field list"
+    assert named - declared - {"author", "paper"} == set(), "README names fields the records do not have"

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawlers import distributed, signals
 from crawlers.completion import ArxivCompletion, CompletionResult, Lookup, fields_to_complete, paper_keys
-from parsers import Page, PageError, ParseResult, UnrecognisedPage, parse_page
+from parsers import LinkKind, Page, PageError, ParseResult, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
 NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
@@ -67,6 +67,7 @@ class AuthorSpider(scrapy.Spider):
         urls = parse_url_argument(spider_args.get("url"))
         parse_as_of_argument(spider_args.get("as_of"))
         check_replay_dir(settings)
+        follow_kinds(settings)
         if not (urls or spider_args.get("name") or (settings.get("REPLAY_DIR") and replay_start_urls(settings))
                 or distributed.enabled(settings)):
             raise UsageError(NOTHING_TO_CRAWL)
@@ -87,7 +88,7 @@ class AuthorSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.start_urls = spider.find_start_urls()
         spider.allowed_domains = sorted(spider.allowed_hosts())
-        spider.follow_kinds = frozenset(crawler.settings.getlist("FOLLOW_KINDS"))
+        spider.follow_kinds = follow_kinds(crawler.settings)
         spider.completion = (ArxivCompletion.from_settings(crawler.settings)
                              if crawler.settings.getbool("ARXIV_COMPLETION", True) else None)
         crawler.signals.connect(spider.request_dropped, signal=scrapy.signals.request_dropped)
@@ -135,7 +136,7 @@ class AuthorSpider(scrapy.Spider):
             if link.kind in self.follow_kinds:
                 listing = response.meta.get("listing", response.url) if link.kind == "next-page" else link.url
                 yield response.follow(link.url, callback=self.parse, errback=self.fetch_failed,
-                                      meta={"listing": listing, "link_kind": link.kind})
+                                      meta={"listing": listing, "link_kind": link.kind.value})
 
     def reference_day(self, response: Response) -> date:
         """-a as_of, else the day a replayed page was captured, else today (the crawl day)."""
@@ -273,6 +274,16 @@ def parse_as_of_argument(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"-a as_of={value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-22") from None
+
+
+def follow_kinds(settings) -> frozenset[LinkKind]:
+    """FOLLOW_KINDS as link kinds; a kind no adapter emits is a usage error, not a silent no-op."""
+    try:
+        return frozenset(LinkKind(kind.strip()) for kind in settings.getlist("FOLLOW_KINDS") if kind.strip())
+    except ValueError as exc:
+        known = ", ".join(kind.value for kind in LinkKind)
+        raise UsageError(f"-s FOLLOW_KINDS={','.join(settings.getlist('FOLLOW_KINDS'))}: {exc}; expected a "
+                         f"comma-separated list of {known}") from None
 
 
 def check_replay_dir(settings) -> None:

@@ -1,7 +1,8 @@
-"""One module per site. Each has ``NAME``, ``HOSTS`` (empty where the host is unknown and pages are
-recognised by content), ``recognise(page) -> bool`` and ``parse(page, context) -> ParseResult``;
-it may have ``profile_url(name) -> str`` where the site has a URL pattern for author names, and
-``MERGE_RANK: int`` (lower wins) where the same paper from several sites is merged into one record.
+"""One module per site, each a ``SiteAdapter`` (below): ``NAME``, ``HOSTS`` (empty where the host is unknown
+and pages are recognised by content), ``MERGE_RANK`` (lower wins where the same paper from several sites is
+merged into one record), ``recognise(page) -> bool`` and ``parse(page, context) -> ParseResult``; it may
+have ``profile_url(name) -> str`` where the site has a URL pattern for author names. Adding a site: one
+module, its fixtures and tests, and its name in SITE_MODULES.
 """
 
 from __future__ import annotations
@@ -10,8 +11,25 @@ import importlib
 import logging
 from functools import cache
 from types import ModuleType
+from typing import Protocol, runtime_checkable
+
+from parsers.page import Page
+from parsers.result import ParseContext, ParseResult
 
 logger = logging.getLogger(__name__)
+
+@runtime_checkable
+class SiteAdapter(Protocol):
+    """What every site module provides (checked over every registered module by tests/test_adapters.py)."""
+
+    NAME: str                       # source.site of its records
+    HOSTS: tuple[str, ...]          # hosts it reads; the crawl may fetch them
+    MERGE_RANK: int                 # merge trust, lower wins
+
+    def recognise(self, page: Page) -> bool: ...
+
+    def parse(self, page: Page, context: ParseContext) -> ParseResult: ...
+
 
 # Most specific first; the generic embedded-metadata reader last, as a fallback.
 SITE_MODULES = ("arxiv", "catalyzex", "scholar_profile", "paper_digest", "embedded_metadata")

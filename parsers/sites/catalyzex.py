@@ -26,7 +26,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Line, Page
 from parsers.records import Author, Figure, Paper, Source
-from parsers.result import FollowLink, ParseContext, ParseResult, UnrecognisedPage
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, UnrecognisedPage
 from parsers.sites.arxiv import paper_arxiv_id
 
 NAME = "catalyzex"
@@ -86,10 +86,10 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         result.records.append(paper)
         result.problems += [f"{page.url}: {NAME}: card {number} ({paper.title}): {problem}"
                             for problem in paper.problems]
-        result.follow += [FollowLink(url, "arxiv") for url in arxiv_links(card)]
+        result.follow += [FollowLink(url, LinkKind.ARXIV) for url in arxiv_links(card)]
     if not cards:
         result.problems.append(f"{page.url}: {NAME}: papers: no paper cards (title followed by a date) found")
-    result.follow += [FollowLink(url, "next-page") for url in next_page_links(page)]
+    result.follow += [FollowLink(url, LinkKind.NEXT_PAGE) for url in next_page_links(page)]
     return result
 
 

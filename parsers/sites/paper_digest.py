@@ -34,7 +34,7 @@ from parsers.fields.numbers import parse_score
 from parsers.fields.text import clean_text, join_wrapped_lines, split_sentences
 from parsers.page import Line, Page
 from parsers.records import Paper, Related, Source
-from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "paper-digest"
@@ -372,5 +372,5 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     paper.set_authors(authors(sections))
     result.records.append(paper)
     if url and arxiv:
-        result.follow.append(FollowLink(url, "arxiv"))
+        result.follow.append(FollowLink(url, LinkKind.ARXIV))
     return result

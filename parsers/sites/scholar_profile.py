@@ -25,7 +25,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.numbers import parse_labelled_number
 from parsers.page import Line, Page
 from parsers.records import Author, Metrics, Paper, Source
-from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "scholar-profile"
@@ -125,7 +125,7 @@ def _check_count(result: ParseResult, declared: int | None) -> None:
     papers = [record for record in result.records if isinstance(record, Paper)]
     if declared is None or len(papers) >= declared:
         return
-    if any(link.kind == "next-page" for link in result.follow):
+    if any(link.kind is LinkKind.NEXT_PAGE for link in result.follow):
         return  # the rest is on the next page
     result.problems.append(f"{len(papers)} of {declared} declared papers found: page cut short")
     if not papers:
@@ -313,14 +313,14 @@ def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
     links = []
     arxiv = card.meta.line.link_to(PAPER_URL)
     if arxiv:
-        links.append(FollowLink(arxiv.url, "arxiv"))
+        links.append(FollowLink(arxiv.url, LinkKind.ARXIV))
     return links
 
 
 def _next_page_links(page: Page) -> list[FollowLink]:
     """A pagination or "Show more" link, by rel="next" or by its text."""
     return [
-        FollowLink(link.url, "next-page")
+        FollowLink(link.url, LinkKind.NEXT_PAGE)
         for link in page.links
         if "next" in link.rel.split() or link.text.casefold() in NEXT_PAGE_TEXTS
     ]

@@ -31,6 +31,9 @@ BAD_VALUES = {
     "redis unreachable": (["-s", f"REDIS_URL={NO_REDIS}"], [f"REDIS_URL={NO_REDIS}", "cannot be reached"]),
     "redis url not redis": (["-s", "REDIS_URL=http://127.0.0.1:6379/0"],
                             ["REDIS_URL=http://127.0.0.1:6379/0", "not a Redis URL"]),
+    # "paper" was the old default, and no adapter emits it: a typo'd kind would silently follow nothing.
+    "unknown link kind": (["-s", "REPLAY_DIR=fixtures", "-s", "FOLLOW_KINDS=next-page,paper"],
+                          ["FOLLOW_KINDS=next-page,paper", "'paper'", "next-page, arxiv"]),
 }
 
 

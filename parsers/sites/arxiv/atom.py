@@ -17,7 +17,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source, Version
-from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -88,7 +88,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
         result.records.append(paper)
     next_page = _next_page(page.url, counts, len(result.records))
     if next_page:
-        result.follow.append(FollowLink(next_page, "next-page"))
+        result.follow.append(FollowLink(next_page, LinkKind.NEXT_PAGE))
     return result
 
 

@@ -13,7 +13,7 @@ from parsers.fields.numbers import parse_number
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
-from parsers.result import FollowLink, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
 from parsers.sites.arxiv.common import author_names, select, subject_codes, text_without_descriptor
 
 ARTICLES = "dl#articles"
@@ -46,7 +46,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     next_page = _next_page(paging[0]) if paging else None
     next_url = page.absolute(next_page) if next_page else None
     if next_url:
-        result.follow.append(FollowLink(next_url, "next-page"))
+        result.follow.append(FollowLink(next_url, LinkKind.NEXT_PAGE))
     return result
 
 
