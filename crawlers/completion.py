@@ -1,7 +1,7 @@
 """arXiv completion: papers whose author list is cut ("... et al.") or whose date is partial are completed
 from the arXiv API once the crawl has run dry, in batches, before the merged records are written.
 
-    papers held by MergePapers --plan()--> lookups (one API URL each) --answer()/failed()--> merge items
+    papers in the store --plan()--> lookups (one API URL each) --answer()/failed()--> merge items
 
 * A paper with an arXiv id is asked for by id: one ``id_list`` request for up to ARXIV_BATCH_SIZE ids, sorted
   so the URL is the same on every run (replayable).
@@ -15,11 +15,11 @@ What arXiv sends back is read by the arXiv adapter like any page; each paper it 
 ``CompletionAnswer`` (the arXiv record as arXiv gave it, the key of the held paper it completes, and the
 wanted fields it has; in the merge it ranks after every crawled page, so it fills and never overrides, and
 the merge names in ``completed_from`` every field whose value came from it) and each paper it cannot complete as a ``CompletionMiss`` (a problem line naming
-the API URL that asks for that paper alone, and why). All of one request's answer travels as one ``CompletionResult``; MergePapers merges it
-and, with JOBDIR, journals it as one line. No record is ever lost.
+the API URL that asks for that paper alone, and why). All of one request's answer travels as one ``CompletionResult``; StoreRecords writes it
+to the store in one transaction. No record is ever lost.
 
-A crawl resumed with the same JOBDIR is handed back what earlier runs asked (``restore``): a request whose
-answer is journaled is not sent again (its papers keep the answer they got: completed, not returned, or
+A crawl run again into the same store is handed back what earlier runs asked (``restore``): a request whose
+answer is stored is not sent again (its papers keep the answer they got: completed, not returned, or
 request failed); a request asked but not answered is sent again with the same URL; only papers no request
 was for are planned anew, batched as a fresh crawl batches them.
 
@@ -91,7 +91,7 @@ class Lookup:
     wanted: list[Wanted]
 
     def to_dict(self) -> dict:
-        """JSON form: journaled in JOBDIR, and carried by the request (its meta) so an answer can be read
+        """JSON form: stored (the lookups table), and carried by the request (its meta) so an answer can be read
         whichever run sends it."""
         return asdict(self)
 
@@ -120,7 +120,7 @@ class CompletionMiss:
 
 @dataclass
 class CompletionResult:
-    """Everything one API request gave (or its failure): merged, and journaled, as one piece, so a crawl
+    """Everything one API request gave (or its failure): written to the store as one piece, so a crawl
     killed meanwhile has either all of it or asks again. ``request_url``, not ``url``: the item cleaner
     rewrites fields named url, and this one must stay the request's own."""
 

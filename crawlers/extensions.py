@@ -16,8 +16,7 @@ from scrapy import signals as scrapy_signals
 from scrapy.http import Response
 
 from crawlers import signals
-from crawlers.outputs import STATS_SUFFIX, beside_feed
-from crawlers.pipelines.merge import HeldForMerge
+from crawlers.outputs import STATS_SUFFIX, MergedRecord, beside_feed
 from parsers.records import to_dict
 
 logger = logging.getLogger(__name__)
@@ -36,7 +35,6 @@ class CrawlSummary:
         self.invalid: list[dict] = []
         self.declared: dict[tuple[str, str], int] = {}          # (listing, kind) -> count the page declares
         self.parsed: Counter[tuple[str, str]] = Counter()        # (listing, kind) -> records parsed
-        self.fields_seen_before_merge = False
 
     @classmethod
     def from_crawler(cls, crawler) -> CrawlSummary:
@@ -58,19 +56,14 @@ class CrawlSummary:
             self.pages_fetched += 1
 
     def item_scraped(self, item: Any, response=None, spider=None) -> None:
-        if not isinstance(item, dict):
-            return
-        self.records[item.get("type", "?")] += 1
-        if not self.fields_seen_before_merge:  # no merge in the pipeline: the written records are the parsed ones
+        if isinstance(item, MergedRecord):          # the store's export, on its way to the feed
+            self.records[item.get("type", "?")] += 1
+        elif isinstance(item, dict):
+            # What each site's parser gave, on its way into the store: a merged record would credit its
+            # winning site with fields that came from the others.
             self._count_fields(item)
 
     def item_dropped(self, item: Any, response=None, exception=None, spider=None) -> None:
-        if isinstance(exception, HeldForMerge):
-            # What each site's parser gave, before the merge mixes sources: a merged record would credit its
-            # winning site with fields that came from the others. A completion answer carries its record.
-            self.fields_seen_before_merge = True
-            self._count_fields(getattr(item, "record", item))
-            return
         self.invalid.append({"id": item.get("id") if isinstance(item, dict) else None, "reason": str(exception)})
 
     def _count_fields(self, item: Any) -> None:

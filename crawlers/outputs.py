@@ -126,3 +126,26 @@ class FlatCsvItemExporter(CsvItemExporter):
 
     def serialize_field(self, field, name: str, value: Any) -> Any:
         return csv_value(name, value)
+
+
+def store_url(settings) -> str:
+    """STORE_URL, else a SQLite file beside the feed, named after it: output/records.jsonl ->
+    sqlite:///output/records.db, records.text.jsonl -> records.text.db (another output, another store)."""
+    if settings.get("STORE_URL"):
+        return settings.get("STORE_URL")
+    return f"sqlite:///{(feed_path(settings) or Path('output/records.jsonl')).with_suffix('.db')}"
+
+
+class MergedRecord(dict):
+    """A merged record in its JSON form, from the store to the feed."""
+
+
+class MergedOnly:
+    """Every feed's item filter (Scrapy's ``item_filter`` feed option): the feed takes the merged records the
+    store exports at the end of the crawl, not the parsed records on their way into the store."""
+
+    def __init__(self, feed_options: dict | None = None) -> None:
+        self.feed_options = feed_options
+
+    def accepts(self, item) -> bool:
+        return isinstance(item, MergedRecord)

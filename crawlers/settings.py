@@ -77,8 +77,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.NormaliseRecords": 100,
-    "crawlers.pipelines.MergePapers": 200,
-    "crawlers.pipelines.ValidateRecords": 300,
+    "crawlers.pipelines.store.StoreRecords": 200,       # writes and merges in the store; ValidateRecords checks its export
 }
 
 EXTENSIONS = {
@@ -90,6 +89,11 @@ REDIS_URL = None                 # e.g. redis://host:6379/0: take requests from 
 REDIS_WORKER_TIMEOUT = 30.0      # seconds without a heartbeat before a worker's requests in flight are requeued
 REDIS_POLL_INTERVAL = 0.5        # seconds between heartbeats and looks at the shared queue when idle
 REDIS_WORKER = None              # this worker's name in Redis (default: <hostname>-<pid>)
+
+# -- the store: every record upserted and merged as it arrives (crawlers/store/) --------------------------
+# sqlite:///<file> or postgresql://<user>@<host>/<database>. Unset: a SQLite file beside the feed
+# (-O output/records.jsonl -> sqlite:///output/records.db).
+STORE_URL = None
 
 # -- output: JSON Lines -------------------------------------------------------------------------
 # Used by `scrapy crawl` when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written

@@ -3,7 +3,8 @@ default feed, and exits 1 when the crawl read no page.
 
 Scrapy builds the spider inside the running crawl, where an exception is logged as a traceback and the crawl
 may even exit 0. A spider class with ``check_arguments(spider_args, settings)`` is asked first; the
-UsageError it raises is printed by Scrapy as one ``scrapy crawl: error: ...`` line, exit code 2.
+UsageError it raises is printed by Scrapy as one ``scrapy crawl: error: ...`` line, exit code 2. The store
+(STORE_URL) is opened once too, so a store that cannot be written stops the crawl the same way.
 
 A spider class with ``ARGUMENTS`` ({name: what it is}) has them listed in ``scrapy crawl --help`` and, with
 ``-a help=1``, printed alone (exit 0).
@@ -25,10 +26,13 @@ import argparse
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from crawlers import distributed
 from crawlers.distributed.scheduler import CLOSE_REASON as REDIS_UNAVAILABLE
+from crawlers.outputs import store_url
+from crawlers.store import Store, StoreError
 
 NOTHING_READ = 1       # exit code: no page could be fetched or read
 
@@ -78,6 +82,7 @@ class Command(ScrapyCrawlCommand):
             if check is not None:
                 check(opts.spargs, self.settings)
             distributed.check_redis(self.settings)
+            check_store(self.settings)
         super().run(args, opts)
         if self.crawler is None or self.exitcode != 0:
             return
@@ -95,3 +100,12 @@ class Command(ScrapyCrawlCommand):
 def pages_read(stats: dict) -> int:
     """Pages (and API answers) the parsers read: ``pages/parsed/<site>`` summed."""
     return sum(value for key, value in stats.items() if key.startswith("pages/parsed/"))
+
+
+def check_store(settings) -> None:
+    """The store the crawl writes to opens and can be written (a bad STORE_URL scheme, an unreachable server,
+    a read-only file: one error line, before any page is fetched)."""
+    try:
+        Store.open(store_url(settings)).close()
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None

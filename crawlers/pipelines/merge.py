@@ -1,54 +1,22 @@
-"""MergePapers: the same paper from several pages or sites becomes one record; the same author too.
+"""The merge rules: the same paper from several pages or sites becomes one record; the same author too.
 
-Records are held until the crawl runs dry (``spider_idle``); then one ``data:,`` request (Scrapy's data URI
-handler, no network) is scheduled whose callback yields the merged records, so they go through the rest of
-the pipelines and reach the feed exporter exactly once, as any scraped item does. Scrapy has no
-"end of crawl, but items still accepted" hook: ``close_spider`` is too late for the feed exporter.
-
-A crawl closed before it runs dry (CLOSESPIDER_*, a single Ctrl-C, a fatal error) writes what is held in
-``close_spider``: merged, through the rest of the pipelines, and to the feed by the ``item_scraped`` signal (the
-feed exporter closes its files later, on ``spider_closed``). Nothing already scraped is lost.
-
-Before that flush, on the first ``spider_idle``, the spider may ask the arXiv API to complete the papers
-held here (``spider.completion_requests(merged papers, asked, answered)``, see crawlers/completion.py); each
-request's answer comes back through the pipeline as one CompletionResult, whose records are merged into the
-group they complete and whose misses become problem lines of it; only when the crawl runs dry again are the
-merged records emitted.
-
-With JOBDIR set, every record received is appended (flushed line by line) to ``JOBDIR/merge_records.jsonl``
-and read back on start, so a crawl killed even with SIGKILL resumes without losing or repeating records:
-re-reading a page gives the same records, and merging a page's record twice changes nothing. The same
-journal holds the completion: each API request when it is asked (``completion_asked``), and each answer,
-whole, in one line (``completion_answered``). A resumed crawl does not ask again what was answered; a request
-asked and not answered is asked again (same URL), and a problem line already noted is not noted twice.
+``merge_records`` is pure (records in, one record out); the store (crawlers/store/) calls it for a paper's
+source rows every time one arrives. ``MergeIndex`` groups records in memory by the same match keys: the
+reference the store's grouping is tested against, and a way to merge a file of records without a database.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Coroutine
-from pathlib import Path
 from typing import Any
 
-import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, DropItem
-from scrapy.http import Response
-
-from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
 from parsers.records import (EACH_KEY_FIELDS, ENTRY_KEYS, GROUP_OF, GROUPS, KEYED_FIELDS, NOT_FILLED,
-                             PROVENANCE_FIELDS, RECORD_TYPES, UNION_FIELDS, match_keys, paper_id,
-                             paper_ids, to_dict)
+                             PROVENANCE_FIELDS, UNION_FIELDS, match_keys, paper_id, paper_ids)
 from parsers.sites import merge_rank
-
-logger = logging.getLogger(__name__)
 
 # How each field is merged (union, keyed list, from one source with its group, ...) is declared with the field
 # in parsers/records.py; the tables used here are views of those declarations.
 DATE_FIELDS = GROUPS["date"]                   # kept together, from the source with the best date
 COMPLETENESS = {True: 0, None: 1, False: 2}
-JOB_FILE = "merge_records.jsonl"
 
 
 def source_rank(record: dict) -> tuple:
@@ -223,184 +191,3 @@ class MergeIndex:
 
 def _same_source(a: dict, b: dict) -> bool:
     return a.get("source") == b.get("source") and a.get("title") == b.get("title") and a.get("name") == b.get("name")
-
-
-class MergedRecord(dict):
-    """A merged record in its JSON form, on its way from MergePapers to the feed: passed through, not held."""
-
-
-class MergePapers:
-    """Holds every Author/Paper record (JSON form, or a record object) and yields the merged ones once, as
-    MergedRecord dicts, when the crawl runs dry. MergedRecord items pass through."""
-
-    def __init__(self, job_file: str | Path | None = None) -> None:
-        self.index = MergeIndex()
-        self.job_file = Path(job_file) if job_file else None
-        self._journal = None
-        self.flushed = False          # the data: request that emits the merged records is scheduled
-        self.emitted = False          # the merged records went down the pipeline (normally, or on an early stop)
-        self.completion_asked = False
-        self.asked_lookups: dict[str, dict] = {}     # API requests asked (this run or journaled), by URL
-        self.answered_urls: set[str] = set()         # API requests whose answer is merged
-        self.crawler = None
-
-    @classmethod
-    def from_crawler(cls, crawler) -> MergePapers:
-        jobdir = crawler.settings.get("JOBDIR")
-        pipeline = cls(Path(jobdir) / JOB_FILE if jobdir else None)
-        pipeline.crawler = crawler
-        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
-        return pipeline
-
-    def open_spider(self, spider=None) -> None:
-        if self.job_file is None:
-            return
-        self.job_file.parent.mkdir(parents=True, exist_ok=True)
-        cut_line = False
-        if self.job_file.exists():
-            restored = 0
-            text = self.job_file.read_text(encoding="utf-8")
-            for line in text.splitlines():
-                try:
-                    self._restore(json.loads(line))
-                    restored += 1
-                except json.JSONDecodeError:     # the line being written when the crawl was killed
-                    continue
-            cut_line = bool(text) and not text.endswith("\n")
-            logger.info("MergePapers: %d journal lines restored from %s", restored, self.job_file)
-        self._journal = self.job_file.open("a", encoding="utf-8")
-        if cut_line:                    # end it, or the next line would be glued to it and lost as well
-            self._journal.write("\n")
-
-    def process_item(self, item: Any, spider=None) -> Any:
-        if isinstance(item, CompletionResult):
-            self._merge_completion(item)
-            raise HeldForMerge(f"arXiv answer merged: {item.request_url}")
-        if isinstance(item, MergedRecord) or not isinstance(item, (dict, *RECORD_TYPES)):
-            return item
-        record = to_dict(item) if isinstance(item, RECORD_TYPES) else item    # NormaliseRecords gives dicts
-        self._journal_line(record)
-        self.index.add(record)
-        self._stats("merge/received")
-        raise HeldForMerge(f"held for merging: {record['id']} from {record['source']['url']}")
-
-    def _merge_completion(self, result: CompletionResult) -> None:
-        """One API answer: journaled as one line (a crawl killed while writing it asks again), then merged."""
-        entries = []
-        for item in result.items:
-            if isinstance(item, CompletionMiss):
-                entries.append({"key": item.key, "problem": item.problem})
-                self._stats("arxiv/papers_not_completed")
-            elif isinstance(item, CompletionAnswer):
-                entries.append({"key": item.key, "record": to_dict(item.record)})
-                self._stats("merge/received")
-                if item.fills:
-                    self._stats("arxiv/papers_completed")
-        entry = {"completion_answered": result.request_url, "items": entries}
-        self._journal_line(entry)
-        self._restore_completion(entry)
-
-    def _restore_completion(self, entry: dict) -> None:
-        self.answered_urls.add(entry["completion_answered"])
-        for item in entry["items"]:
-            if "record" in item:
-                self.index.add(item["record"], item["key"])
-            else:
-                self.index.note(item["key"], item["problem"])
-
-    def _journal_line(self, entry: dict) -> None:
-        if self._journal is not None:
-            self._journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            self._journal.flush()
-
-    def _restore(self, entry: dict) -> None:
-        if "completion_asked" in entry:
-            self.asked_lookups.setdefault(entry["completion_asked"]["url"], entry["completion_asked"])
-        elif "completion_answered" in entry:
-            self._restore_completion(entry)
-        else:
-            completes = entry.pop("completes", None)
-            self.index.add(entry, completes)
-
-    def spider_idle(self, spider=None) -> None:
-        if self.flushed:
-            return
-        if not self.completion_asked:
-            self.completion_asked = True
-            ask = getattr(spider or self.crawler.spider, "completion_requests", None)
-            requests = (list(ask(self.index.merged(), list(self.asked_lookups.values()), set(self.answered_urls)))
-                        if ask is not None else [])
-            if requests:               # the answers go through the pipeline; flush when they are in
-                for request in requests:    # journaled before sent: a restart knows what was asked
-                    lookup = request.meta.get("arxiv_lookup")
-                    if lookup and lookup["url"] not in self.asked_lookups:
-                        self.asked_lookups[lookup["url"]] = lookup
-                        self._journal_line({"completion_asked": lookup})
-                for request in requests:
-                    self.crawler.engine.crawl(request)
-                raise DontCloseSpider
-        self.flushed = True
-        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.emit_merged, dont_filter=True,
-                                                 meta={"dont_obey_robotstxt": True, "merge_flush": True}))
-        raise DontCloseSpider
-
-    def emit_merged(self, response: Response):
-        self.emitted = True
-        merged = self.index.merged()
-        self._stats("merge/emitted", len(merged))
-        logger.info("MergePapers: %d records merged into %d", sum(map(len, self.index.groups.values())),
-                    len(merged))
-        yield from map(MergedRecord, merged)
-
-    def close_spider(self, spider=None) -> Coroutine[Any, Any, None] | None:
-        """Awaitable (Scrapy awaits it) when held records are still to be written: the crawl stopped early."""
-        if self._journal is not None:
-            self._journal.close()
-        if self.emitted or not len(self.index):
-            return None
-        if self.crawler is None:          # not run by Scrapy: no feed to write to
-            logger.warning("MergePapers: closed before the merge; %d records not written", len(self.index))
-            return None
-        return self._write_on_early_stop()
-
-    async def _write_on_early_stop(self) -> None:
-        """The crawl was closed before it ran dry (CLOSESPIDER_*, Ctrl-C, a fatal error): what is held is
-        merged and written now, through the rest of the pipelines to the feed, as the idle flush would.
-
-        Pipelines' close_spider runs before ``spider_closed``, when the feed exporter closes its files, so
-        sending ``item_scraped`` here still reaches the feed (Scrapy 2.19, ExecutionEngine.close_spider_async).
-        """
-        self.emitted = True
-        merged = self.index.merged()
-        engine, signal_manager = self.crawler.engine, self.crawler.signals
-        written = 0
-        for record in map(MergedRecord, merged):
-            try:
-                # The whole chain, as for the data: flush: this pipeline passes dicts on, ValidateRecords checks.
-                output = await engine.scraper.itemproc.process_item_async(record)
-            except DropItem as exc:
-                await signal_manager.send_catch_log_async(signal=signals.item_dropped, item=record, response=None,
-                                                          spider=self.crawler.spider, exception=exc)
-                continue
-            await signal_manager.send_catch_log_async(signal=signals.item_scraped, item=output, response=None,
-                                                      spider=self.crawler.spider)
-            written += 1
-        self._stats("merge/emitted", len(merged))
-        self._stats("merge/emitted_on_early_stop", len(merged))
-        kept = (f"; the journal {self.job_file} is kept: run again with the same JOBDIR to finish the crawl"
-                if self.job_file else "")
-        logger.warning("MergePapers: crawl stopped before it ran dry; %d records merged into %d and %d written "
-                       "now (pages not fetched and arXiv completion not done are missing from them)%s",
-                       sum(map(len, self.index.groups.values())), len(merged), written, kept)
-
-    def _stats(self, key: str, count: int = 1) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.inc_value(key, count)
-
-
-class HeldForMerge(DropItem):
-    """A record the merge keeps until the crawl runs dry: dropped from the pipeline quietly (DEBUG), it
-    comes back inside the merged record. Stats count it as item_dropped_reasons_count/HeldForMerge."""
-
-    def __init__(self, message: str):
-        super().__init__(message, log_level="DEBUG")

@@ -78,7 +78,7 @@ class ValidateRecords:
     @classmethod
     def from_crawler(cls, crawler) -> ValidateRecords:
         pipeline = cls(beside_feed(crawler.settings, ERRORS_SUFFIX), crawler.stats)
-        # Closed on spider_closed, not close_spider: MergePapers' close_spider may still send records here.
+        # Closed on spider_closed, not close_spider: StoreRecords' close_spider checks the export with it.
         crawler.signals.connect(pipeline.close_errors_file, signal=signals.spider_closed)
         return pipeline
 

@@ -8,8 +8,8 @@ its arXiv page. The spider only decides what to fetch; ``parsers.parse_page`` re
     ... -s ARXIV_COMPLETION=False                            # no arXiv API requests (cut author lists stay cut)
 
 When the crawl runs dry, papers with a cut author list or a partial date are completed from the arXiv API in
-batches (crawlers/completion.py decides which and how; MergePapers asks ``completion_requests`` and hands
-back what earlier runs with the same JOBDIR asked and got answered).
+batches (crawlers/completion.py decides which and how; StoreRecords asks ``completion_requests`` with the
+stored papers that want it and hands back what earlier runs into the same store asked and got answered).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from parsers.sites import adapters
 NOTHING_TO_CRAWL = ("nothing to crawl: give -a url=<URL>[,<URL>...] or -a name=\"<author>\" "
                     "(or -s REPLAY_DIR=<dir> to start from its manifest's start pages, or -s REDIS_URL=<URL> "
                     "to work on a shared queue)")
+MERGED_ONLY = "crawlers.outputs.MergedOnly"
 REPLAY_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 PLACEHOLDER_CONTACT = "example.invalid/contact"     # settings.USER_AGENT until the user puts a contact in
 
@@ -85,6 +86,7 @@ class AuthorSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs) -> AuthorSpider:
         check_replay_dir(crawler.settings)
+        only_merged_records_to_feeds(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.start_urls = spider.find_start_urls()
         spider.allowed_domains = sorted(spider.allowed_hosts())
@@ -179,12 +181,12 @@ class AuthorSpider(scrapy.Spider):
         if chain and request.url in chain:
             self.report_failure(chain[0], f"redirect loop: {' -> '.join(chain + [request.url])}")
 
-    # -- arXiv completion (asked by MergePapers when the crawl first runs dry) ----------------------
+    # -- arXiv completion (asked by StoreRecords when the crawl first runs dry) ---------------------
 
     def completion_requests(self, papers: list[dict], asked: list[dict] = (),
                             answered: set[str] = frozenset()) -> list[scrapy.Request]:
         """API requests for the merged papers to complete. ``asked``/``answered``: the lookups earlier runs
-        of this crawl sent and the URLs whose answer they journaled (crawlers/completion.py)."""
+        into the same store sent and the URLs whose answer is stored (crawlers/completion.py)."""
         if self.completion is None:
             return []
         self.completion.restore(asked, answered)
@@ -305,6 +307,15 @@ def check_replay_dir(settings) -> None:
     if variant not in variants:
         raise UsageError(f"-s REPLAY_VARIANT={variant}: {manifest} has no pages of that variant; "
                          f"expected one of: {', '.join(variants)}")
+
+
+def only_merged_records_to_feeds(settings) -> None:
+    """Every feed takes only the store's merged records (the parsed ones pass by on their way into it). Set
+    when the spider is built: Scrapy re-applies the command line's FEEDS after ``update_settings``."""
+    feeds = {uri: {**options, "item_filter": options.get("item_filter", MERGED_ONLY)}
+             for uri, options in settings.getdict("FEEDS").items()}
+    if feeds:
+        settings.set("FEEDS", feeds, priority=settings.getpriority("FEEDS"))
 
 
 def replay_start_urls(settings) -> list[str]:

@@ -35,9 +35,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from crawlers.completion import fields_to_complete
-from crawlers.pipelines.merge import match_keys, merge_records
+from crawlers.pipelines.merge import merge_records
 from crawlers.store import schema as t
-from parsers.records import author_id
+from parsers.records import author_id, match_keys
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class Store:
     def __init__(self, engine: Engine, url: str = "") -> None:
         self.engine = engine
         self.url = url
+        self.shown_url = shown_url(url)
         self.conn: Connection = engine.connect()
         self._depth = 0
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
@@ -341,9 +342,12 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def merged(self) -> Iterator[dict]:
-        """Every merged record (authors and papers), in the order their group was first seen."""
-        streams = [self._records(table) for table in t.ENTITY_TABLES.values()]
+    def merged(self, crawl_id: int | None = None) -> Iterator[dict]:
+        """Every merged record (authors and papers), in the order their group was first seen; with
+        ``crawl_id``, those a page of that crawl gave (with all the store knows of them)."""
+        of_crawl = sa.select(t.sources.c.group_id).where(t.sources.c.crawl_id == crawl_id)
+        streams = [self._records(table, *(() if crawl_id is None else (table.c.group_id.in_(of_crawl),)))
+                   for table in t.ENTITY_TABLES.values()]
         heads = [next(stream, None) for stream in streams]
         while any(head is not None for head in heads):
             index = min((i for i, head in enumerate(heads) if head is not None), key=lambda i: heads[i][0])
@@ -379,10 +383,12 @@ class Store:
         return counts
 
     def rows(self, table_name: str) -> list[tuple]:
-        """Every row of a table, sorted (tests compare stores with it)."""
+        """Every row of a table, sorted, without times, crawl numbers and row numbers (which depend on when
+        and in which order records came): two stores holding the same records compare equal."""
         table = t.metadata.tables[table_name]
         columns = [c for c in table.c if c.name not in ("fetched_at", "crawl_id", "asked_at", "started_at",
-                                                         "finished_at")]
+                                                         "finished_at", "group_id")
+                   and not (c.name == "id" and isinstance(c.type, sa.Integer))]
         rows = self.conn.execute(sa.select(*columns)).all()
         self._end_read()
         return sorted((tuple(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v for v in row)

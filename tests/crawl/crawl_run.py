@@ -139,3 +139,21 @@ def expected_ids(*expected_files: str) -> set[str]:
             else:
                 ids.add(paper_id(record["title"], (record.get("authors") or [None])[0]))
     return ids
+
+
+def store_progress(path: Path) -> dict[str, int]:
+    """What a crawl's SQLite store holds so far (read while the crawl writes it): source rows, arXiv requests
+    asked, and those answered. Zeros before the crawl has created it."""
+    import sqlite3
+
+    counts = {"sources": 0, "asked": 0, "answered": 0}
+    if not path.exists():
+        return counts
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            counts["sources"] = db.execute("select count(*) from sources").fetchone()[0]
+            counts["asked"], counts["answered"] = db.execute(
+                "select count(*), coalesce(sum(answered), 0) from lookups").fetchone()
+    except sqlite3.OperationalError:          # the tables not created yet
+        pass
+    return counts

@@ -23,7 +23,8 @@ from tests.crawl.loopback import LoopbackServer
 
 from crawlers.completion import (ArxivCompletion, CompletionAnswer, CompletionMiss, CompletionResult,
                                  fields_to_complete, id_batches, id_list_url, title_matches)
-from crawlers.pipelines.merge import HeldForMerge, MergeIndex, MergePapers
+from crawlers.pipelines.merge import MergeIndex
+from crawlers.pipelines.store import StoreRecords
 from parsers import Page, parse_page
 from parsers.records import Paper, Source, validation_errors
 from tests.conftest import CAPTURE_DAY
@@ -379,54 +380,52 @@ def test_the_title_search_limit_counts_the_titles_earlier_runs_searched() -> Non
     assert [len(lookup.wanted) for lookup in resumed.plan(records)] == [10, 5]
 
 
-def merge_pipeline(job_file: Path) -> MergePapers:
-    pipeline = MergePapers(job_file)
+def store_pipeline(path: Path) -> StoreRecords:
+    """StoreRecords writing to a SQLite store, as a crawl with that store would (no crawler: no feed)."""
+    pipeline = StoreRecords(f"sqlite:///{path}")
     pipeline.open_spider()
     return pipeline
 
 
-def hold(pipeline: MergePapers, item) -> None:
-    with pytest.raises(HeldForMerge):
-        pipeline.process_item(item)
-
-
 def test_an_answer_merged_again_after_a_restart_notes_each_problem_once(tmp_path: Path) -> None:
-    """Killed after the answer was journaled but while the request was still queued (JOBDIR keeps Scrapy's
-    queue): the restarted crawl merges that answer a second time. The paper still has one problem line."""
-    job_file = tmp_path / "merge_records.jsonl"
+    """Killed after the answer was stored but while the request was still queued (JOBDIR keeps Scrapy's
+    queue): the restarted crawl writes that answer a second time. The paper still has one problem line."""
+    path = tmp_path / "records.db"
     url = id_list_url([NOT_VERIFIED])
     llama = Paper(title="Llama 2: Open Foundation and Fine-Tuned Chat Models", source=Source("scholar-profile",
                   PROFILE), authors=["Hugo Touvron", "Louis Martin", "Kevin Stone"], authors_complete=False,
                   arxiv_id=NOT_VERIFIED)
     miss = CompletionMiss(f"arxiv:{NOT_VERIFIED}", f"{url}: arxiv: 'Llama 2': not returned by the arXiv API")
-    first = merge_pipeline(job_file)
-    hold(first, llama)
-    hold(first, CompletionResult(url, [miss]))
-    first.close_spider()
+    first = store_pipeline(path)
+    first.store.lookup_asked({"url": url, "kind": "id_list", "wanted": []})
+    first.process_item(llama)
+    first.process_item(CompletionResult(url, [miss]))
+    first.store.close()
 
-    resumed = merge_pipeline(job_file)
-    assert resumed.answered_urls == {url}
-    hold(resumed, llama)                         # the page crawled again
-    hold(resumed, CompletionResult(url, [miss]))  # the answer again
-    [record] = resumed.index.merged()
+    resumed = store_pipeline(path)
+    assert resumed.store.lookups()[1] == {url}
+    resumed.process_item(llama)                         # the page crawled again
+    resumed.process_item(CompletionResult(url, [miss]))  # the answer again
+    [record] = list(resumed.store.merged())
     assert record["problems"] == [miss.problem]
-    resumed.close_spider()
+    resumed.store.close()
 
 
-def test_an_answer_cut_off_in_the_journal_is_asked_again(tmp_path: Path) -> None:
-    """SIGKILL while the answer's line was being written: that request counts as asked, not answered."""
-    job_file = tmp_path / "merge_records.jsonl"
+def test_a_request_asked_and_not_answered_is_asked_again(tmp_path: Path) -> None:
+    """SIGKILL after the request was stored as asked and before its answer was: asked again, same URL; an
+    answer is stored in one transaction, so it is either all there or not at all."""
+    path = tmp_path / "records.db"
     lookup = ArxivCompletion().plan([{"type": "paper", "title": "Some Paper", "authors": ["X Y"],
                                       "authors_complete": False, "arxiv_id": "2001.00001"}])[0]
-    answered = {"completion_answered": lookup.url, "items": [{"key": "arxiv:2001.00001", "problem": "p"}]}
-    job_file.write_text(json.dumps({"completion_asked": lookup.to_dict()}) + "\n"
-                        + json.dumps(answered)[:40], encoding="utf-8")
-    resumed = merge_pipeline(job_file)
-    assert list(resumed.asked_lookups) == [lookup.url] and resumed.answered_urls == set()
+    first = store_pipeline(path)
+    first.store.lookup_asked(lookup.to_dict())
+    first.store.close()
+    resumed = store_pipeline(path)
+    asked, answered = resumed.store.lookups()
+    assert [a["url"] for a in asked] == [lookup.url] and answered == set()
     completion = ArxivCompletion()
-    completion.restore(resumed.asked_lookups.values(), resumed.answered_urls)
+    completion.restore(asked, answered)
     assert [again.url for again in completion.plan([])] == [lookup.url]
-    hold(resumed, CompletionResult(lookup.url, [CompletionMiss("arxiv:2001.00001", "p")]))
-    resumed.close_spider()
-    # The answer journaled this time is read back whole (not glued to the cut line).
-    assert merge_pipeline(job_file).answered_urls == {lookup.url}
+    resumed.process_item(CompletionResult(lookup.url, [CompletionMiss("arxiv:2001.00001", "p")]))
+    resumed.store.close()
+    assert store_pipeline(path).store.lookups()[1] == {lookup.url}

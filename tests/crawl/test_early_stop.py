@@ -1,6 +1,6 @@
-"""A crawl stopped before it runs dry still writes what it scraped: MergePapers holds every record until the
-end, so a close by CLOSESPIDER_PAGECOUNT or a single Ctrl-C (SIGINT, Scrapy's graceful shutdown) must write the
-merged records it holds to the normal output, each once, valid. No JOBDIR: nothing to resume from.
+"""A crawl stopped before it runs dry still writes what it scraped: every record is in the store when parsed,
+and a close by CLOSESPIDER_PAGECOUNT or a single Ctrl-C (SIGINT, Scrapy's graceful shutdown) must export the
+merged records of the crawl to the normal output, each once, valid. No JOBDIR: nothing to resume from.
 
 What the profile page gives was read off the capture: Sharan Narang and the 32 papers of
 fixtures/scholar_profile/sharan-narang.html.expected.jsonl.
@@ -14,12 +14,12 @@ import time
 
 from parsers.records import validation_errors
 from tests.conftest import ROOT
-from tests.crawl.crawl_run import REPLAY, collect, crawl_author, crawl_command, crawl_env, expected_ids
+from tests.crawl.crawl_run import (REPLAY, collect, crawl_author, crawl_command, crawl_env, expected_ids,
+                                   store_progress)
 
 PROFILE = "https://profiles.example.org/author/sharan-narang"
 CATALYZEX = "https://www.catalyzex.com/author/Parker%20Schuh"
 PROFILE_IDS = expected_ids("scholar_profile/sharan-narang.html.expected.jsonl")
-HELD = "held for merging: "           # MergePapers' DEBUG line for each record it receives
 
 
 def assert_written_once_and_valid(run) -> None:
@@ -38,7 +38,7 @@ def test_closed_by_page_count_writes_the_records_of_the_pages_it_parsed(tmp_path
     assert_written_once_and_valid(run)
     assert set(run.ids()) == PROFILE_IDS
     assert len(PROFILE_IDS) == 33
-    assert run.scrapy_stats["merge/emitted_on_early_stop"] == 33
+    assert run.scrapy_stats["store/exported"] == 33 == run.scrapy_stats["store/records_written"]
 
 
 def test_ctrl_c_writes_every_record_received_before_it(tmp_path):
@@ -53,7 +53,7 @@ def test_ctrl_c_writes_every_record_received_before_it(tmp_path):
         crawl = subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
-            while HELD not in log_path.read_text(encoding="utf-8"):
+            while store_progress(output.with_suffix(".db"))["sources"] == 0:
                 assert crawl.poll() is None, "the crawl ended before it could be interrupted"
                 assert time.monotonic() < deadline, "no record received in 30 s"
                 time.sleep(0.02)
@@ -68,8 +68,8 @@ def test_ctrl_c_writes_every_record_received_before_it(tmp_path):
     assert "Spider closed (finished)" not in run.log           # it did stop early
     assert_written_once_and_valid(run)
     assert PROFILE_IDS <= set(run.ids())
-    # Every record the merge received is in what it wrote: as many as it received, less those merged.
-    received = run.log.count(HELD)
-    assert run.scrapy_stats["merge/received"] == received
-    assert run.scrapy_stats["merge/emitted"] == len(run.records)
+    # Every record the store received is in what was written: one source row each, all in the export.
+    received = run.scrapy_stats["store/records_written"]
+    assert store_progress(output.with_suffix(".db"))["sources"] == received
+    assert run.scrapy_stats["store/exported"] == len(run.records)
     assert sum(len(r.get("provenance", [])) or 1 for r in run.records) >= received
