@@ -4,14 +4,13 @@ REDIS_WORKER_TIMEOUT = 3 s here), and no page and no record is lost. The site: 1
 3 papers each, every paper on one page (tests/crawl/listing_site.py); answers are 0.05 s slow so the crawl
 lasts long enough to kill a worker in the middle.
 
-The killed worker's records stay in its journal (JOBDIR/merge_records.jsonl, what a restart with the same
+The killed worker's records stay in its store (<output>.db, what a restart with the same store and
 JOBDIR writes out): every paper is in an output or there, and only papers of the pages it held when killed
 can be in two (their pages were fetched again).
 """
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 from collections import Counter
@@ -31,16 +30,12 @@ def page_requests(server: LoopbackServer) -> list:
     return [r for r in server.received if not r.path.endswith("/robots.txt")]
 
 
-def journaled_ids(journal: Path) -> list[str]:
-    ids = []
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:          # the line being written when the worker was killed
-            continue
-        if "id" in entry:
-            ids.append(entry["id"])
-    return ids
+def stored_ids(store: Path) -> list[str]:
+    """Ids of the papers in a killed worker's store (every record it parsed is there, merged)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+        return [row[0] for row in db.execute("select id from papers")]
 
 
 def path_of(url: str) -> str:
@@ -87,7 +82,7 @@ def test_a_worker_killed_mid_crawl_loses_no_request(redis_server: RedisServer, t
     assert held <= crawled_after                                        # what w0 held, the others crawled
     assert sum(run.scrapy_stats.get("redis/recovered", 0) for run in survivors) == len(held)
     papers = Counter(record["id"] for run in survivors for record in run.records)
-    papers.update(journaled_ids(jobdir / "merge_records.jsonl"))
+    papers.update(stored_ids(workers[0].output.with_suffix(".db")))
     assert set(papers) == site.paper_ids                                # no record lost
     twice = {paper for paper, count in papers.items() if count > 1}
     assert twice <= {paper for path in held for paper in site.papers_by_path[path]}
