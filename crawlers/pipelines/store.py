@@ -19,6 +19,7 @@ there; the crawl's output file is the store's export, written when the crawl clo
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +43,17 @@ class StoreRecords:
         self.store: Store | None = None
         self.crawler = None
         self.completion_asked = False
+        self.completion_pending: set[str] = set()     # API request URLs sent this run, not answered yet
+        self.progress_interval = 60.0                  # seconds between progress lines (LOGSTATS_INTERVAL)
+        self._progress_at = time.monotonic()
+        self._written_at_progress = 0
 
     @classmethod
     def from_crawler(cls, crawler) -> StoreRecords:
         pipeline = cls(store_url(crawler.settings), crawler.settings.get("JOBDIR"),
                        ValidateRecords.from_crawler(crawler))
         pipeline.crawler = crawler
+        pipeline.progress_interval = crawler.settings.getfloat("LOGSTATS_INTERVAL", 60.0)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
 
@@ -68,7 +74,25 @@ class StoreRecords:
         if isinstance(item, dict) and item.get("type"):
             self.store.add(item)
             self._stats("store/records_written")
+            self._log_progress()
         return item
+
+    def _log_progress(self) -> None:
+        """Every LOGSTATS_INTERVAL seconds (as Scrapy's LogStats): pages, records stored, papers merged, the
+        rate. Scrapy's own line counts records received as "scraped items"; this one says what the store has."""
+        if self.crawler is None or self.progress_interval <= 0:
+            return
+        now = time.monotonic()
+        if now - self._progress_at < self.progress_interval:
+            return
+        stats = self.crawler.stats
+        written = stats.get_value("store/records_written", 0)
+        rate = (written - self._written_at_progress) * 60 / (now - self._progress_at)
+        self._progress_at, self._written_at_progress = now, written
+        counts = self.store.counts()
+        logger.info("progress: %d pages fetched, %d records stored (%d/min), the store holds %d merged papers "
+                    "and %d authors, %d pages failed", stats.get_value("response_received_count", 0), written, rate,
+                    counts["papers"], counts["authors"], stats.get_value("pages/failed", 0))
 
     def write_completion(self, result: CompletionResult) -> None:
         """One API answer, whole, in one transaction: a crawl killed meanwhile has all of it or asks again."""
@@ -83,6 +107,14 @@ class StoreRecords:
                     self.store.note(entry.key, entry.problem)
                     self._stats("arxiv/papers_not_completed")
             self.store.lookup_answered(result.request_url)
+        if result.request_url in self.completion_pending:
+            self.completion_pending.discard(result.request_url)
+            if not self.completion_pending:
+                stats = self.crawler.stats if self.crawler is not None else None
+                get = (lambda key: stats.get_value(key, 0)) if stats is not None else (lambda key: 0)
+                logger.info("arXiv completion done: %d API requests answered; %d papers completed, %d not",
+                            get("arxiv/api_requests"), get("arxiv/papers_completed"),
+                            get("arxiv/papers_not_completed"))
 
     def spider_idle(self, spider=None) -> None:
         """The first time the crawl runs dry: ask the spider for arXiv completion requests, once."""
@@ -100,6 +132,9 @@ class StoreRecords:
             lookup = request.meta.get("arxiv_lookup")
             if lookup:
                 self.store.lookup_asked(lookup)
+        self.completion_pending = {request.url for request in requests}
+        logger.info("arXiv completion: %d API requests for %d papers with a cut author list or a partial date",
+                    len(requests), sum(len(r.meta.get("arxiv_lookup", {}).get("wanted", ())) for r in requests))
         for request in requests:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
