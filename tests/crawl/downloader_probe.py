@@ -7,9 +7,12 @@ from the stats file instead of timing the crawl."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from scrapy import signals
+
+from crawlers import settings as project_settings
 
 
 class CountDownloaderEntries:
@@ -26,6 +29,6 @@ class CountDownloaderEntries:
         self.stats.inc_value(f"probe/reached_downloader/{urlsplit(request.url).hostname}")
 
 
-# With the project's own extension kept: -s EXTENSIONS replaces the project's dict.
-EXTENSIONS_WITH_PROBE = ('{"crawlers.extensions.CrawlSummary": 500, '
-                         '"tests.crawl.downloader_probe.CountDownloaderEntries": 900}')
+# The project's own extensions kept (-s EXTENSIONS replaces the project's dict), read from its settings.
+EXTENSIONS_WITH_PROBE = json.dumps({**project_settings.EXTENSIONS,
+                                    "tests.crawl.downloader_probe.CountDownloaderEntries": 900})
