@@ -225,7 +225,7 @@ def replay_settings(replay_dir: Path, concurrency: int) -> dict[str, str]:
     return {
         "REPLAY_DIR": str(replay_dir),
         "ARXIV_COMPLETION": "False",     # its requests would be answered from the replay set, not pages
-        "FOLLOW_KINDS": "none",          # every page is a start page; links lead off the generated set
+        "FOLLOW_KINDS": "",              # none: every page is a start page; links lead off the generated set
         "PAGE_LIMIT": "0",
         "CONCURRENT_REQUESTS": str(concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
