@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from parsers.page import Page, PageError
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, UnrecognisedPage
+from parsers.result import (FollowLink, LinkKind, ParseContext, ParseResult, Problem, UnrecognisedPage,
+                            write_problems)
 from parsers.sites import adapters, by_name
 
-__all__ = ["Page", "PageError", "ParseContext", "ParseResult", "FollowLink", "LinkKind", "UnrecognisedPage",
-           "parse_page", "recognise_site"]
+__all__ = ["Page", "PageError", "ParseContext", "ParseResult", "Problem", "FollowLink", "LinkKind",
+           "UnrecognisedPage", "parse_page", "recognise_site"]
 
 
 def recognise_site(page: Page) -> str | None:
@@ -30,7 +31,6 @@ def parse_page(page: Page, as_of: date, site: str | None = None) -> ParseResult:
         if module is None:
             raise UnrecognisedPage(f"{page.url}: unrecognised page layout (no site adapter matches it)")
     result = module.parse(page, ParseContext(as_of=as_of))
-    # Every page-level problem reads as one line naming the URL and the site (adapters may already do so).
-    prefix = f"{page.url}: {module.NAME}: "
-    result.problems = [p if p.startswith(page.url) else prefix + p for p in page.problems + result.problems]
+    # The one place problems become text: each line names the URL and the site (house rule 7).
+    write_problems(result, [Problem(None, text) for text in page.problems])
     return result

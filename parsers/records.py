@@ -182,10 +182,13 @@ class Provenance:
 
 # -- the records ------------------------------------------------------------------------------------------
 
-# Shared by both record types (same description, same spec).
+# Shared by both record types (same description, same spec). An adapter puts parsers.result.Problem objects
+# here; parse_page writes each as its line (Problem.line), so a record leaves the parser with lines only.
 def _problems() -> Any:
     return attribute("what could not be read for this record, one line each naming the field: a partial "
-                     "record names its gaps here", factory=list, merge=Merge.UNION, filled=False,
+                     "record names its gaps here. A page's line reads \"<page URL>: <site>: <field>: what "
+                     "was wrong\"; arXiv completion's \"<API URL>: arxiv: ...\"; a value the schema refused "
+                     "\"<field> removed: why\"", factory=list, merge=Merge.UNION, filled=False,
                      schema={"items": {"type": "string"}})
 
 

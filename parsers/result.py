@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from parsers.records import Record
@@ -34,14 +34,43 @@ class FollowLink:
     kind: LinkKind
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something a page lacks or that could not be read. Adapters and the page model make Problems; only
+    ``line`` writes one as text, so every problem line names the URL, the site, the part of the page and
+    the field alike: "<url>: <site>: [<where>: ][<field>: ]<message>"."""
+
+    field: str | None               # the record field it concerns ("date", "authors"); None: the page itself
+    message: str                    # what was wrong: "no date line under the title"
+    where: str | None = None        # the part of the page, where it has many: "card 3 ('PaLM')", "entry 2"
+
+    def at(self, where: str) -> Problem:
+        """The same problem, placed on a part of the page (a page-level copy of a card's problem)."""
+        return replace(self, where=where)
+
+    def line(self, url: str, site: str) -> str:
+        return ": ".join(part for part in (url, site, self.where, self.field, self.message) if part)
+
+
 @dataclass
 class ParseResult:
     site: str
     url: str
     records: list[Record] = field(default_factory=list)
     follow: list[FollowLink] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)       # page-level: "card 3: no date", "page cut short"
+    # Page-level problems: Problems from the adapter, each written as its line by parse_page (as are the
+    # Problems the adapter put in its records' ``problems``).
+    problems: list = field(default_factory=list)
     declared_counts: dict[str, int] = field(default_factory=dict)  # what the page says it lists: {"paper": 32}
+
+
+def write_problems(result: ParseResult, page_problems: tuple[Problem, ...] | list[Problem] = ()) -> None:
+    """Every Problem of the result and of its records written as its line, naming the result's URL and
+    site; the page model's own problems (``page_problems``) first among the result's."""
+    url, site = result.url, result.site
+    for record in result.records:
+        record.problems = [problem.line(url, site) for problem in record.problems]
+    result.problems = [problem.line(url, site) for problem in (*page_problems, *result.problems)]
 
 
 class UnrecognisedPage(ValueError):

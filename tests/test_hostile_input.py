@@ -198,7 +198,7 @@ def test_a_card_without_a_title_line_is_untitled_and_says_so():
     body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
     papers = [r for r in records(body, CATALYZEX_URL).records if isinstance(r, Paper)]
     assert [paper.title for paper in papers] == ["(untitled)"]
-    assert any(problem.startswith("title:") for problem in papers[0].problems)
+    assert any(problem.startswith(f"{CATALYZEX_URL}: catalyzex: title:") for problem in papers[0].problems)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("math.ag/0101001", "math.AG/0101001"),

@@ -26,7 +26,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Line, Page
 from parsers.records import Author, Figure, Paper, Source
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, UnrecognisedPage
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem, UnrecognisedPage
 from parsers.sites.arxiv import paper_arxiv_id
 
 NAME = "catalyzex"
@@ -80,15 +80,14 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     if name:
         result.records.append(author_record(page, header, name))
     else:
-        result.problems.append(f"{page.url}: {NAME}: author name: no name line in the page header")
+        result.problems.append(Problem("author name", "no name line in the page header"))
     for number, card in enumerate(cards, 1):
         paper = paper_record(page, card, name, context)
         result.records.append(paper)
-        result.problems += [f"{page.url}: {NAME}: card {number} ({paper.title}): {problem}"
-                            for problem in paper.problems]
+        result.problems += [problem.at(f"card {number} ({paper.title})") for problem in paper.problems]
         result.follow += [FollowLink(url, LinkKind.ARXIV) for url in arxiv_links(card)]
     if not cards:
-        result.problems.append(f"{page.url}: {NAME}: papers: no paper cards (title followed by a date) found")
+        result.problems.append(Problem("papers", "no paper cards (title followed by a date) found"))
     result.follow += [FollowLink(url, LinkKind.NEXT_PAGE) for url in next_page_links(page)]
     return result
 
@@ -202,7 +201,7 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
     paper.set_date(parsed_date)
     paper.problems = card_problems(paper, parsed_date, source_line) + figure_problems
     if not clean_text(title_line.text):
-        paper.problems.insert(0, "title: the card's first line has no text")
+        paper.problems.insert(0, Problem("title", "the card's first line has no text"))
     return paper
 
 
@@ -240,15 +239,15 @@ def line_date(line: Line, context: ParseContext) -> ParsedDate | None:
     return found[0] if found and found[1] == 0 and found[2] == len(line.text) else None
 
 
-def card_figures(lines: list[Line]) -> tuple[list[Figure], list[str]]:
+def card_figures(lines: list[Line]) -> tuple[list[Figure], list[Problem]]:
     """Figures from their captions (and <img> src in HTML); an image without alt text is a problem."""
     figures, problems = [], []
     for position, line in enumerate(lines, 1):
         image_url = line.images[0].src if line.images else None
         figure = parse_figure_caption(line.text, image_url) if line.text else None
         if figure is None:
-            problems.append(f"figures: thumbnail {position} has no caption "
-                            f"(image without alt text: {image_url})")
+            problems.append(Problem("figures", f"thumbnail {position} has no caption "
+                                               f"(image without alt text: {image_url})"))
         else:
             figures.append(figure)
     return figures, problems
@@ -270,19 +269,20 @@ def card_arxiv_id(source_line: Line | None) -> str | None:
     return None
 
 
-def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Line | None) -> list[str]:
+def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Line | None) -> list[Problem]:
     """What the card lacks: each field a complete card has, and an abstract cut mid-sentence."""
     problems = []
     if parsed_date is None:
-        problems.append("date: no date line under the title")
+        problems.append(Problem("date", "no date line under the title"))
     if not paper.authors:
-        problems.append("authors: no author line")
+        problems.append(Problem("authors", "no author line"))
     if not paper.abstract:
-        problems.append("abstract: missing")
+        problems.append(Problem("abstract", "missing"))
     elif not SENTENCE_END.search(paper.abstract):
-        problems.append("abstract: ends mid-sentence (page cut short?)")
+        problems.append(Problem("abstract", "ends mid-sentence (page cut short?)"))
     if source_line is None:
-        problems.append("via: no source line (\"Via … icon\") at the end of the card (page cut short?)")
+        problems.append(Problem("via", "no source line (\"Via … icon\") at the end of the card "
+                                       "(page cut short?)"))
     return problems
 
 

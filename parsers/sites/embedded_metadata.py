@@ -12,7 +12,7 @@ from parsers.fields.names import MAX_AUTHORS, display_order, parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
-from parsers.result import ParseContext, ParseResult
+from parsers.result import ParseContext, ParseResult, Problem
 
 NAME = "embedded-metadata"
 # Merge trust: after the known listings. Meta tags of an unknown site: only as good as its publisher.
@@ -38,7 +38,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     article = _article(page) or {}
     title = _first(page, TITLE_TAGS) or _text(article.get("headline") or article.get("name"))
     if not title:
-        result.problems.append(f"{page.url}: {NAME}: no citation_title meta tag nor JSON-LD article headline")
+        result.problems.append(Problem("title", "no citation_title meta tag nor JSON-LD article headline"))
         return result
     identifier = parse_arxiv_id(page.meta_first("citation_arxiv_id") or "")
     paper = Paper(title=title, source=Source(NAME, page.url), url=page.url,
@@ -54,7 +54,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     paper.venue = _first(page, VENUE_TAGS)
     for name in ("authors", "date"):
         if not getattr(paper, name):
-            paper.problems.append(f"{page.url}: {NAME}: no {name} in the page's metadata")
+            paper.problems.append(Problem(name, "none in the page's metadata"))
     result.records.append(paper)
     return result
 

@@ -34,7 +34,7 @@ from parsers.fields.numbers import parse_score
 from parsers.fields.text import clean_text, join_wrapped_lines, split_sentences
 from parsers.page import Line, Page
 from parsers.records import Paper, Related, Source
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "paper-digest"
@@ -218,7 +218,7 @@ class RelatedDraft:
     arxiv_id: str | None = None
     title_open: bool = True      # no "[score]" seen yet: the next line may finish a wrapped title
     closed: bool = False         # its "arXiv Detail & Related papers" line was seen
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)   # what is wrong with this entry, named in a Problem
 
     @property
     def title(self) -> str:
@@ -293,23 +293,23 @@ def related_drafts(lines: list[Line], context: ParseContext) -> tuple[list[Relat
     return drafts, stray
 
 
-def related(sections: Sections, context: ParseContext) -> tuple[list[Related], list[str]]:
+def related(sections: Sections, context: ParseContext) -> tuple[list[Related], list[Problem]]:
     """The related papers, and what is wrong with them (an entry cut short keeps what the page had)."""
     drafts, stray = related_drafts(sections.related, context)
     kept: list[Related] = []
-    problems = [f"related list: line not in any entry: {text!r}" for text in stray]
+    problems = [Problem("related", f"line not in any entry: {text!r}") for text in stray]
     for number, draft in enumerate(drafts, 1):
         entry_title = draft.title
-        name = f"related paper {number} ({entry_title!r})"
+        name = f"paper {number} ({entry_title!r})"
         if not entry_title:
-            problems.append(f"related paper {number}: no title, dropped")
+            problems.append(Problem("related", f"paper {number}: no title, dropped"))
             continue
         if draft.score is None:
-            problems.append(f"{name}: no score")
+            problems.append(Problem("related", f"{name}: no score"))
         if not draft.closed:
-            problems.append(f"{name}: cut short, no {RELATED_LINKS_TEXT!r} line"
-                            " (no date; summary may be partial)")
-        problems += [f"{name}: {problem}" for problem in draft.problems]
+            problems.append(Problem("related", f"{name}: cut short, no {RELATED_LINKS_TEXT!r} line"
+                                               " (no date; summary may be partial)"))
+        problems += [Problem("related", f"{name}: {problem}") for problem in draft.problems]
         kept.append(Related(title=entry_title, score=draft.score, summary=draft.summary, date=draft.date,
                             url=draft.url, arxiv_id=draft.arxiv_id))
     return kept, problems
@@ -318,40 +318,43 @@ def related(sections: Sections, context: ParseContext) -> tuple[list[Related], l
 # -- the record ------------------------------------------------------------------------------------------
 
 
-def missing_fields(sections: Sections) -> list[str]:
-    return [f"{label.lower()}: no '- {label}:' line"
+def missing_fields(sections: Sections) -> list[Problem]:
+    return [Problem(label.lower(), f"no '- {label}:' line")
             for label in KNOWN_LABELS if label not in sections.fields]
 
 
 def parse(page: Page, context: ParseContext) -> ParseResult:
     result = ParseResult(site=NAME, url=page.url)
     sections = split_sections(page.lines)
-    result.problems += [f"unknown labelled line, not read: {text!r}" for text in sections.unknown]
-    result.problems += [f"repeated labelled line, not read: {text!r}" for text in sections.repeated]
-    result.problems += [f"line not in any field: {text!r}" for text in sections.stray]
+    result.problems += [Problem(None, f"unknown labelled line, not read: {text!r}")
+                        for text in sections.unknown]
+    result.problems += [Problem(None, f"repeated labelled line, not read: {text!r}")
+                        for text in sections.repeated]
+    result.problems += [Problem(None, f"line not in any field: {text!r}") for text in sections.stray]
     if not sections.has_footer:
-        result.problems.append("no footer disclaimer: the page may be cut short")
+        result.problems.append(Problem(None, "no footer disclaimer: the page may be cut short"))
     paper_title = title(sections)
     if not paper_title:
-        result.problems.append(f"no title (no heading and no '- {TITLE_LABEL}:' line): no record")
+        result.problems.append(Problem(None, f"no title (no heading and no '- {TITLE_LABEL}:' line): "
+                                             "no record"))
         return result
 
     problems = missing_fields(sections)
     url = paper_url(sections)
     arxiv = parse_arxiv_id(url) if url else None
     if url and not arxiv:
-        problems.append(f"url: no arXiv id in {url!r}")
+        problems.append(Problem("url", f"no arXiv id in {url!r}"))
     date_field = sections.fields.get(DATE_LABEL)
     date_raw = clean_text(" ".join(date_field.values)) if date_field else None
     parsed_date = parse_date(date_raw, context.as_of) if date_raw else None
     if date_raw and not parsed_date:
-        problems.append(f"date: cannot read {date_raw!r}")
+        problems.append(Problem("date", f"cannot read {date_raw!r}"))
     paper_score = score(sections)
     if SCORE_LABEL in sections.fields and paper_score is None:
-        problems.append(f"score: cannot read {' '.join(sections.fields[SCORE_LABEL].values)!r}")
+        problems.append(Problem("score", f"cannot read {' '.join(sections.fields[SCORE_LABEL].values)!r}"))
     related_papers, related_problems = related(sections, context)
     if not sections.has_related_heading:
-        problems.append(f"related: no {RELATED_HEADING!r} list")
+        problems.append(Problem("related", f"no {RELATED_HEADING!r} list"))
 
     paper = Paper(
         title=paper_title,

@@ -25,7 +25,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.numbers import parse_labelled_number
 from parsers.page import Line, Page
 from parsers.records import Author, Metrics, Paper, Source
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
 NAME = "scholar-profile"
@@ -113,7 +113,7 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     for card in _cards(page.lines[cards_start:], result, context):
         paper = _paper(card, author.name, source)
         result.records.append(paper)
-        result.problems += [f"card {card.number} ({paper.title!r}): {problem}" for problem in paper.problems]
+        result.problems += [problem.at(f"card {card.number} ({paper.title!r})") for problem in paper.problems]
         result.follow += _follow_links(card, paper)
     result.follow += _next_page_links(page)
     _check_count(result, declared)
@@ -127,17 +127,18 @@ def _check_count(result: ParseResult, declared: int | None) -> None:
         return
     if any(link.kind is LinkKind.NEXT_PAGE for link in result.follow):
         return  # the rest is on the next page
-    result.problems.append(f"{len(papers)} of {declared} declared papers found: page cut short")
+    result.problems.append(Problem(None, f"{len(papers)} of {declared} declared papers found: page cut short"))
     if not papers:
         return
     last = papers[-1]
-    problems = [f"card: last before the page was cut short ({len(papers)} of {declared}); fields may be partial"]
+    problems = [Problem("card", f"last before the page was cut short ({len(papers)} of {declared}); "
+                        "fields may be partial")]
     if last.abstract is None and last.authors_complete:
         # The author line was the last text on the page: it may have been cut inside a name.
         last.authors_complete = None
-        problems.append("authors: the list ends where the page was cut; it may be incomplete")
+        problems.append(Problem("authors", "the list ends where the page was cut; it may be incomplete"))
     last.problems += problems
-    result.problems += [f"card {len(papers)} ({last.title!r}): {problem}" for problem in problems]
+    result.problems += [problem.at(f"card {len(papers)} ({last.title!r})") for problem in problems]
 
 
 # -- the author header --------------------------------------------------------------------------------
@@ -177,13 +178,13 @@ def _author(header: list[str], metrics: Metrics, source: Source) -> Author:
     """Name and field label are the lines above the metrics: "Sharan Narang", then "CL"."""
     field_label = header[-1] if header and to_arxiv_category(header[-1]) else None
     names = header[:-1] if field_label else header
-    problems = [] if names else ["name: no line above the metrics"]
+    problems = [] if names else [Problem("name", "no line above the metrics")]
     problems += _drop_out_of_range(metrics)
     return Author(name=names[-1] if names else "(unknown)", source=source, field=field_label, metrics=metrics,
                   problems=problems)
 
 
-def _drop_out_of_range(metrics: Metrics) -> list[str]:
+def _drop_out_of_range(metrics: Metrics) -> list[Problem]:
     """Set to None each metric outside its METRIC_RANGES ("h-index-5", "Novelty150%"); one problem each."""
     problems = []
     for name, (lowest, highest, whole) in METRIC_RANGES.items():
@@ -197,8 +198,8 @@ def _drop_out_of_range(metrics: Metrics) -> list[str]:
                 or (highest is not None and value > highest)):
             setattr(metrics, name, None)
             span = f"{lowest if lowest is not None else ''}..{highest if highest is not None else ''}"
-            problems.append(f"metrics: {METRIC_LABELS[name]} {value!r} is out of range "
-                            f"({'a whole number ' if whole else ''}{span}): not kept")
+            problems.append(Problem("metrics", f"{METRIC_LABELS[name]} {value!r} is out of range "
+                                               f"({'a whole number ' if whole else ''}{span}): not kept"))
     return problems
 
 
@@ -226,7 +227,7 @@ def _cards(lines: list[Line], result: ParseResult, context: ParseContext) -> lis
         elif cards:
             cards[-1].lines.append(line)
         else:
-            result.problems.append(f"line outside any paper card: {line.text[:80]!r}")
+            result.problems.append(Problem(None, f"line outside any paper card: {line.text[:80]!r}"))
     return cards
 
 
@@ -260,18 +261,18 @@ def _paper(card: Card, listed_by: str, source: Source) -> Paper:
     return Paper(**fields, problems=problems)
 
 
-def _read_title(line: Line | None, fields: dict) -> list[str]:
+def _read_title(line: Line | None, fields: dict) -> list[Problem]:
     """The title; in HTML it links to the paper's page on this site."""
     if line is None or not line.text:  # no line, or one of images only
         fields["title"] = "(untitled)"
-        return ["title: card has no title line"]
+        return [Problem("title", "card has no title line")]
     fields["title"] = line.text
     page_link = next((link for link in line.links if not PAPER_URL.match(link.url)), None)
     fields["url"] = page_link.url if page_link else None
     return []
 
 
-def _read_meta(meta: Meta, fields: dict) -> list[str]:
+def _read_meta(meta: Meta, fields: dict) -> list[Problem]:
     """Category, date and code flag; in HTML also the code and arXiv links of the meta line."""
     fields.update(categories=[meta.category], has_code=meta.has_code)
     code = next((link for link in meta.line.links if link.text == CODE_FLAG), None)
@@ -280,26 +281,26 @@ def _read_meta(meta: Meta, fields: dict) -> list[str]:
     parsed_id = paper_arxiv_id(arxiv.url) if arxiv else None
     fields["arxiv_id"] = parsed_id.id if parsed_id else None
     if meta.date is None:
-        return [f"date: none on the card's meta line {meta.line.text!r}"]
+        return [Problem("date", f"none on the card's meta line {meta.line.text!r}")]
     fields.update(date=meta.date.value, date_raw=meta.date.raw, date_year_inferred=meta.date.year_inferred)
     return []
 
 
-def _read_authors(line: Line | None, fields: dict) -> list[str]:
+def _read_authors(line: Line | None, fields: dict) -> list[Problem]:
     """ "Hugo Touvron, Louis Martin, Kevin Stone et al. · meta-ai": names, then organisations."""
     if line is None:
-        return ["authors: card has no author line"]
+        return [Problem("authors", "card has no author line")]
     names_text, *organisations = ORGANISATIONS_SEPARATOR.split(line.text, maxsplit=1)
     authors = parse_author_list(names_text)
     fields.update(authors=list(authors.names), authors_complete=authors.complete)
     if organisations:
         fields["organizations"] = [org for org in ORGANISATION_LIST_SEPARATOR.split(organisations[0]) if org]
-    return [] if authors.names else [f"authors: no names in {line.text[:80]!r}"]
+    return [] if authors.names else [Problem("authors", f"no names in {line.text[:80]!r}")]
 
 
-def _read_abstract(lines: list[Line], fields: dict) -> list[str]:
+def _read_abstract(lines: list[Line], fields: dict) -> list[Problem]:
     if not lines:
-        return ["abstract: card has no abstract"]
+        return [Problem("abstract", "card has no abstract")]
     fields["abstract"] = " ".join(line.text for line in lines)
     return []
 

@@ -4,9 +4,9 @@ PaLM paper as capture 003 shows it, and papers from fixtures/arxiv/real/truth)."
 from __future__ import annotations
 
 import json
-import re
 
 
+from parsers import parse_page
 from parsers.page import Page
 from parsers.records import to_dict, validation_errors
 from parsers.result import ParseContext
@@ -23,9 +23,10 @@ PALM_AUTHORS_END = ["Jeff Dean", "Slav Petrov", "Noah Fiedel"]
 
 
 def parse(name: str, query: str):
+    """As the crawl reads a feed: through parse_page, which writes each problem as its line."""
     page = Page.from_file(API / name, QUERY + query)
     assert arxiv.recognise(page)
-    return arxiv.parse(page, ParseContext(as_of=CAPTURE_DAY))
+    return parse_page(page, as_of=CAPTURE_DAY, site=arxiv.NAME)
 
 
 def test_palm_feed_gives_the_full_paper():
@@ -79,7 +80,8 @@ def test_error_entry_is_a_problem_not_a_paper():
     result = parse("error.atom", "id_list=2204.0231x")
     assert result.records == []
     assert len(result.problems) == 1
-    assert re.search(r"export\.arxiv\.org.*arxiv: API error: incorrect id format for 2204\.0231x", result.problems[0])
+    assert result.problems[0].startswith(f"{QUERY}id_list=2204.0231x: arxiv: API error: incorrect id format for "
+                                         "2204.0231x")
 
 
 def test_empty_result_has_no_records_and_says_zero():
@@ -92,9 +94,11 @@ def test_truncated_feed_keeps_its_complete_entries_and_says_it_was_cut():
     text = (API / "paged-1.atom").read_text(encoding="utf-8")
     cut = text.index("<entry>", text.index("</entry>")) + 200  # inside the second entry's <id>/<summary>
     page = Page.from_text(text[:cut], QUERY + "id_list=0704.0001,0704.0002")
-    result = arxiv.parse(page, ParseContext(as_of=CAPTURE_DAY))
+    result = parse_page(page, as_of=CAPTURE_DAY, site=arxiv.NAME)
     assert [p.arxiv_id for p in result.records if not p.problems] == ["0704.0001"]
-    assert "not well-formed XML" in result.problems[0]
+    assert [p.problems for p in result.records if p.problems] == [
+        [f"{page.url}: arxiv: entry 2: the feed breaks off in or after it"]]
+    assert result.problems[0].startswith(f"{page.url}: arxiv: Atom feed not well-formed XML")
 
 
 def test_feed_that_is_not_xml_at_all_is_a_problem():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from parsers import parse_page
 from parsers.page import Page
 from parsers.records import Author, Paper, validation_errors
 from parsers.result import ParseContext
@@ -31,6 +32,6 @@ def test_author_page_gives_the_author_and_each_listed_paper():
 
 def test_author_page_without_its_heading_still_gives_the_papers_and_says_what_is_missing():
     html = PAGE.read_text(encoding="utf-8").replace("<h1>Sharan Narang's articles on arXiv</h1>", "")
-    result = arxiv.parse(Page.from_html(html, URL), ParseContext(as_of=CAPTURE_DAY))
+    result = parse_page(Page.from_html(html, URL), as_of=CAPTURE_DAY)
     assert [type(r).__name__ for r in result.records] == ["Paper"]
-    assert URL in result.problems[0] and "heading" in result.problems[0]
+    assert result.problems == [f"{URL}: arxiv: name: author page without an \"<name>'s articles\" heading"]

@@ -216,7 +216,9 @@ def test_listing_pages_follow_their_next_page():
 def test_not_found_page_is_a_problem_not_a_record(entry):
     page, result = parse(entry)
     assert result.records == []
-    assert len(result.problems) == 1 and entry["url"] in result.problems[0] and "not found" in result.problems[0]
+    [problem] = result.problems
+    assert problem.field is None and problem.message.startswith("no paper on this abstract page")
+    assert "not found" in problem.message
 
 
 def test_summary():

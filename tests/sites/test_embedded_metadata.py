@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from parsers import Problem, parse_page
 from parsers.page import Page
 from parsers.records import to_dict, validation_errors
 from parsers.result import ParseContext
@@ -43,9 +44,9 @@ def test_citation_tags_alone_make_a_valid_record():
 def test_title_only_is_a_partial_record_naming_what_is_missing():
     page = Page.from_html('<html><head><meta name="citation_title" content="Only a title"></head></html>',
                           "https://journal.example.org/b")
-    (paper,) = embedded_metadata.parse(page, CONTEXT).records
-    assert any("no authors" in p for p in paper.problems) and any("no date" in p for p in paper.problems)
-    assert all("https://journal.example.org/b" in p for p in paper.problems)
+    (paper,) = parse_page(page, as_of=CAPTURE_DAY).records
+    assert paper.problems == [f"{page.url}: embedded-metadata: authors: none in the page's metadata",
+                              f"{page.url}: embedded-metadata: date: none in the page's metadata"]
 
 
 def test_page_without_metadata_is_not_recognised_and_parse_says_why():
@@ -53,7 +54,8 @@ def test_page_without_metadata_is_not_recognised_and_parse_says_why():
                           "https://blog.example.org/post")
     assert not embedded_metadata.recognise(page)
     result = embedded_metadata.parse(page, CONTEXT)
-    assert result.records == [] and "no citation_title" in result.problems[0]
+    assert result.records == []
+    assert result.problems == [Problem("title", "no citation_title meta tag nor JSON-LD article headline")]
 
 
 def test_bad_jsonld_block_does_not_hide_the_meta_tags():

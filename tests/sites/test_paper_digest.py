@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers import Page, parse_page, recognise_site
+from parsers import Page, Problem, parse_page, recognise_site
 from parsers.records import to_dict, validation_errors
 from parsers.result import FollowLink, ParseContext
 from parsers.sites import paper_digest
@@ -157,8 +157,8 @@ def test_page_cut_inside_the_related_list_keeps_the_paper_and_the_complete_entri
     assert cut["summary"][:2] == expected["related"][5]["summary"][:2]
     assert cut["summary"][2:] == ([last_line] if last_line else [])
     assert len(actual["related"]) == 6
-    assert any("related paper 6" in problem and "cut short" in problem
-               for problem in paper.problems), paper.problems
+    cut_line = f"{URL}: paper-digest: related: paper 6 ('Super Tiny Language Models'): cut short"
+    assert any(problem.startswith(cut_line) for problem in paper.problems), paper.problems
     assert any("cut short" in problem for problem in result.problems), result.problems
     assert validation_errors(paper) == []
 
@@ -169,7 +169,7 @@ def test_missing_score_line_leaves_score_absent_not_zero():
     actual = to_dict(paper)
     assert "score" not in actual
     assert paper_diffs(without(actual, "problems"), without(expected_paper("palm.txt"), "score")) == []
-    assert paper.problems == ["score: no '- Score:' line"]
+    assert paper.problems == [f"{URL}: paper-digest: score: no '- Score:' line"]
     assert validation_errors(paper) == []
 
 
@@ -184,11 +184,11 @@ def test_unknown_labelled_line_is_reported_and_the_rest_is_read():
 def test_a_page_without_any_digest_fields_gives_problems_not_a_crash():
     result = paper_digest.parse(Page.from_text("Just some text\nand more", URL), CONTEXT)
     assert result.records[0].title == "Just some text"
-    assert "authors: no '- Authors:' line" in result.records[0].problems
-    assert any("cut short" in problem for problem in result.problems)
+    assert Problem("authors", "no '- Authors:' line") in result.records[0].problems
+    assert Problem(None, "no footer disclaimer: the page may be cut short") in result.problems
 
 
 def test_a_page_without_a_title_gives_no_record_and_says_why():
     result = paper_digest.parse(Page.from_text("- Score: 3.5\n- Authors: A B", URL), CONTEXT)
     assert result.records == []
-    assert any("no title" in problem for problem in result.problems)
+    assert any(problem.message.startswith("no title") for problem in result.problems)

@@ -137,7 +137,7 @@ def test_a_card_without_a_date_still_gives_its_paper_and_names_the_missing_date(
     dateless = records[2]
     assert dateless["title"] == "Scaling Instruction-Finetuned Language Models"
     assert "date" not in dateless and "date_raw" not in dateless and "date_year_inferred" not in dateless
-    assert any(problem.startswith("date:") for problem in dateless["problems"])
+    assert any(problem.startswith(f"{URL}: scholar-profile: date:") for problem in dateless["problems"])
     assert any("card 2" in p and "date" in p for p in result.problems)
     # Everything else on the card, and every other card, is as on the intact page.
     for key in ("date", "date_raw", "date_year_inferred"):
@@ -173,7 +173,7 @@ def test_a_capture_cut_inside_an_author_list_does_not_claim_the_list_complete():
     assert cut.authors[:2] == ["Hao Liu", "Xinyang Geng"]
     assert cut.authors_complete is None
     assert cut.abstract is None
-    assert "abstract: card has no abstract" in cut.problems
+    assert f"{URL}: scholar-profile: abstract: card has no abstract" in cut.problems
 
 
 @pytest.mark.parametrize("name", ["sharan-narang.broken-cp1252.html",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from parsers.page import Page
-from parsers.result import ParseContext, ParseResult
+from parsers.result import ParseContext, ParseResult, Problem
 from parsers.sites.arxiv import abs as abs_page
 from parsers.sites.arxiv import atom, author, listing
 from parsers.sites.arxiv.urls import (API_URL, ARXIV_URL, PAPER_URL, id_list_url, is_arxiv_url, paper_arxiv_id,
@@ -56,5 +56,5 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
     kind = _kind(page)
     if kind is None:
         return ParseResult(site=NAME, url=page.url,
-                           problems=[f"{page.url}: {NAME}: not an arXiv abstract, listing, author or API page"])
+                           problems=[Problem(None, "not an arXiv abstract, listing, author or API page")])
     return kind.parse(page, context, NAME)

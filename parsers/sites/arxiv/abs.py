@@ -11,7 +11,7 @@ from parsers.fields.numbers import parse_number
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source, Version
-from parsers.result import ParseContext, ParseResult
+from parsers.result import ParseContext, ParseResult, Problem
 from parsers.sites.arxiv.common import author_names, select, subject_codes, text_without_descriptor
 
 TITLE = "h1.title"
@@ -61,7 +61,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     title = clean_text(page.meta_first("citation_title") or "") or _text(page, TITLE)  # a blank tag is no title
     if not title:
         heading = _text(page, NOT_FOUND_HEADING)
-        result.problems.append(f"{page.url}: {site}: no paper on this abstract page ({heading or 'no title'})")
+        result.problems.append(Problem(None, f"no paper on this abstract page ({heading or 'no title'})"))
         return result
     identifier = _arxiv_id(page)
     history = _history(page)
@@ -84,7 +84,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     paper.pdf_url = _pdf_url(page)
     for field_name in ("arxiv_id", "authors", "abstract", "categories", "versions"):
         if not getattr(paper, field_name):
-            paper.problems.append(f"{page.url}: {site}: no {field_name} found")
+            paper.problems.append(Problem(field_name, "none found on the page"))
     result.records.append(paper)
     return result
 

@@ -17,7 +17,7 @@ from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source, Version
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -63,7 +63,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
         feed = etree.fromstring(xml, XML_PARSER)
     except etree.XMLSyntaxError as exc:
         reason = " ".join(str(exc).split())  # libxml2 quotes the broken line, line break included
-        result.problems.append(f"{page.url}: {site}: Atom feed not well-formed XML ({reason}); read what remains")
+        result.problems.append(Problem(None, f"Atom feed not well-formed XML ({reason}); read what remains"))
         feed, recovered = etree.fromstring(xml, RECOVERING_PARSER), True
         if feed is None:
             return result
@@ -80,11 +80,11 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
         entry_id = clean_text(entry.findtext("atom:id", "", NS))
         if ERROR_ID in entry_id:
             message = clean_text(entry.findtext("atom:summary", "", NS)) or entry_id
-            result.problems.append(f"{page.url}: {site}: API error: {message}")
+            result.problems.append(Problem(None, f"API error: {message}"))
             continue
         paper = _paper(entry, page, site, number)
         if recovered and number == len(entries):  # where a broken feed stops, its last entry may be cut
-            paper.problems.append(f"{page.url}: {site}: entry {number}: the feed breaks off in or after it")
+            paper.problems.append(Problem(None, "the feed breaks off in or after it", where=f"entry {number}"))
         result.records.append(paper)
     next_page = _next_page(page.url, counts, len(result.records))
     if next_page:
@@ -122,7 +122,7 @@ def _paper(entry, page: Page, site: str, number: int) -> Paper:
         if paper.version > 1 and updated:
             paper.versions.append(Version(paper.version, updated.value))
     if not identifier:
-        paper.problems.append(f"{page.url}: {site}: entry {number}: no arXiv id")
+        paper.problems.append(Problem("arxiv_id", "none in the entry's id", where=f"entry {number}"))
     return paper
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Author, Source
-from parsers.result import ParseContext, ParseResult
+from parsers.result import ParseContext, ParseResult, Problem
 from parsers.sites.arxiv.common import select
 from parsers.sites.arxiv.listing import ENTRY_TERMS, entries
 
@@ -38,7 +38,7 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     name = _name(page)
     papers = entries(page, site)
     if name is None:
-        result.problems.append(f"{page.url}: {site}: author page without an \"<name>'s articles\" heading")
+        result.problems.append(Problem("name", "author page without an \"<name>'s articles\" heading"))
     else:
         result.records.append(Author(name=name, source=Source(site, page.url), url=page.url))
     for paper in papers:

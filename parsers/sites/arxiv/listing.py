@@ -13,7 +13,7 @@ from parsers.fields.numbers import parse_number
 from parsers.fields.text import clean_text
 from parsers.page import Page
 from parsers.records import Paper, Source
-from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult
+from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 from parsers.sites.arxiv.common import author_names, select, subject_codes, text_without_descriptor
 
 ARTICLES = "dl#articles"
@@ -81,10 +81,8 @@ def _entry(page: Page, site: str, number: int, term, details) -> Paper:
         paper.comments = _block_text(details, COMMENTS) or None
         paper.journal_ref = _block_text(details, JOURNAL_REF) or None
         paper.abstract = _block_text(details, ABSTRACT) or None
-    missing = [name for name, value in (("arxiv id", identifier), ("title", title), ("authors", paper.authors))
-               if not value]
-    if missing:
-        paper.problems.append(f"{page.url}: {site}: entry {number}: no {', '.join(missing)}")
+    read = {"arxiv_id": identifier, "title": title, "authors": paper.authors}
+    paper.problems += [Problem(name, "missing", where=f"entry {number}") for name, value in read.items() if not value]
     return paper
 
 
