@@ -362,9 +362,6 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         url=url,
         arxiv_id=arxiv.id if arxiv else None,
         version=arxiv.version if arxiv else None,
-        date=parsed_date.value if parsed_date else None,
-        date_raw=date_raw,
-        date_year_inferred=parsed_date.year_inferred if parsed_date else None,
         summary=summary(sections),
         score=paper_score,
         license=license_url(sections),
@@ -373,6 +370,8 @@ def parse(page: Page, context: ParseContext) -> ParseResult:
         problems=problems + related_problems,
     )
     paper.set_authors(authors(sections))
+    paper.set_date(parsed_date)
+    paper.date_raw = date_raw  # the whole "- Date:" value as printed, brackets and all; kept when unreadable
     result.records.append(paper)
     if url and arxiv:
         result.follow.append(FollowLink(url, LinkKind.ARXIV))

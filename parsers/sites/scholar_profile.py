@@ -62,6 +62,7 @@ MAX_META_LINE = 40
 HEADER_SPAN = 12
 PAPERS_HEADING_LABEL = "Papers"
 CODE_FLAG = "Code"
+UNTITLED = "(untitled)"       # a record needs a title: a card without a title line gets this one
 # Authors and organisations are joined by a middle dot; U+FFFD stands in for it when the page's bytes were
 # decoded with the wrong encoding (cp1252 0xB7 read as UTF-8), and the organisations are still there.
 ORGANISATIONS_SEPARATOR = re.compile(r"\s[\u00b7\u2022\ufffd]\s")
@@ -253,55 +254,52 @@ def _meta_line(line: Line, context: ParseContext) -> Meta | None:
 
 def _paper(card: Card, listed_by: str, source: Source) -> Paper:
     """One card's record; each reader fills its fields and returns what it could not read."""
-    fields: dict = {"source": source, "listed_by": [listed_by]}
-    problems = _read_title(card.lines[0] if card.lines else None, fields)
-    problems += _read_meta(card.meta, fields)
-    problems += _read_authors(card.lines[1] if len(card.lines) > 1 else None, fields)
-    problems += _read_abstract(card.lines[2:], fields)
-    return Paper(**fields, problems=problems)
+    paper = Paper(title=UNTITLED, source=source, listed_by=[listed_by])
+    paper.problems = [*_read_title(card.lines[0] if card.lines else None, paper),
+                      *_read_meta(card.meta, paper),
+                      *_read_authors(card.lines[1] if len(card.lines) > 1 else None, paper),
+                      *_read_abstract(card.lines[2:], paper)]
+    return paper
 
 
-def _read_title(line: Line | None, fields: dict) -> list[Problem]:
+def _read_title(line: Line | None, paper: Paper) -> list[Problem]:
     """The title; in HTML it links to the paper's page on this site."""
-    if line is None or not line.text:  # no line, or one of images only
-        fields["title"] = "(untitled)"
+    if line is None or not line.text:  # no line, or one of images only: the paper stays UNTITLED
         return [Problem("title", "card has no title line")]
-    fields["title"] = line.text
+    paper.title = line.text
     page_link = next((link for link in line.links if not PAPER_URL.match(link.url)), None)
-    fields["url"] = page_link.url if page_link else None
+    paper.url = page_link.url if page_link else None
     return []
 
 
-def _read_meta(meta: Meta, fields: dict) -> list[Problem]:
+def _read_meta(meta: Meta, paper: Paper) -> list[Problem]:
     """Category, date and code flag; in HTML also the code and arXiv links of the meta line."""
-    fields.update(categories=[meta.category], has_code=meta.has_code)
+    paper.categories, paper.has_code = [meta.category], meta.has_code
     code = next((link for link in meta.line.links if link.text == CODE_FLAG), None)
-    fields["code_url"] = code.url if code else None
+    paper.code_url = code.url if code else None
     arxiv = meta.line.link_to(PAPER_URL)
     parsed_id = paper_arxiv_id(arxiv.url) if arxiv else None
-    fields["arxiv_id"] = parsed_id.id if parsed_id else None
-    if meta.date is None:
-        return [Problem("date", f"none on the card's meta line {meta.line.text!r}")]
-    fields.update(date=meta.date.value, date_raw=meta.date.raw, date_year_inferred=meta.date.year_inferred)
-    return []
+    paper.arxiv_id = parsed_id.id if parsed_id else None
+    paper.set_date(meta.date)
+    return [] if meta.date else [Problem("date", f"none on the card's meta line {meta.line.text!r}")]
 
 
-def _read_authors(line: Line | None, fields: dict) -> list[Problem]:
+def _read_authors(line: Line | None, paper: Paper) -> list[Problem]:
     """ "Hugo Touvron, Louis Martin, Kevin Stone et al. · meta-ai": names, then organisations."""
     if line is None:
         return [Problem("authors", "card has no author line")]
     names_text, *organisations = ORGANISATIONS_SEPARATOR.split(line.text, maxsplit=1)
     authors = parse_author_list(names_text)
-    fields.update(authors=list(authors.names), authors_complete=authors.complete)
+    paper.set_authors(authors)
     if organisations:
-        fields["organizations"] = [org for org in ORGANISATION_LIST_SEPARATOR.split(organisations[0]) if org]
+        paper.organizations = [org for org in ORGANISATION_LIST_SEPARATOR.split(organisations[0]) if org]
     return [] if authors.names else [Problem("authors", f"no names in {line.text[:80]!r}")]
 
 
-def _read_abstract(lines: list[Line], fields: dict) -> list[Problem]:
+def _read_abstract(lines: list[Line], paper: Paper) -> list[Problem]:
     if not lines:
         return [Problem("abstract", "card has no abstract")]
-    fields["abstract"] = " ".join(line.text for line in lines)
+    paper.abstract = " ".join(line.text for line in lines)
     return []
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from parsers.fields.dates import parse_date
+from parsers.fields.dates import ParsedDate, parse_date
 from parsers.fields.identifiers import parse_arxiv_id, parse_doi
-from parsers.fields.names import display_order
+from parsers.fields.names import AuthorList, display_order
 from parsers.fields.numbers import parse_number
 from parsers.fields.text import clean_text
 from parsers.page import Page
@@ -69,14 +69,13 @@ def parse(page: Page, context: ParseContext, site: str) -> ParseResult:
     version = _shown_version(page, identifier, versions)
     paper = Paper(title=title, source=Source(site, page.url), arxiv_id=identifier.id if identifier else None)
     paper.url = (page.absolute(f"/abs/{paper.arxiv_id}") if paper.arxiv_id else None) or page.url
-    paper.authors, paper.authors_complete = _authors(page)
+    paper.set_authors(_authors(page))
     paper.abstract = _abstract(page)
     paper.categories = _categories(page)
     paper.versions, paper.version = versions, version
     paper.withdrawn = any(withdrawn for v, _, withdrawn in history if v.version == version) if history else None
     if history:  # the paper's date is its first submission, as listing sites print it
-        paper.date, paper.date_raw = history[0][0].date, history[0][1]
-        paper.date_year_inferred = False  # submission history lines always carry the year
+        paper.set_date(history[0][1])
     for field_name, value in _table_fields(page).items():
         setattr(paper, field_name, value)
     paper.doi = _doi(page)
@@ -114,9 +113,9 @@ def _shown_version(page: Page, identifier, versions: list[Version]) -> int | Non
     return versions[-1].version if versions else (identifier.version if identifier else None)
 
 
-def _history(page: Page) -> list[tuple[Version, str, bool]]:
-    """Every version in the submission history: (version with its UTC timestamp and size, the date as the
-    page prints it, whether that version was withdrawn)."""
+def _history(page: Page) -> list[tuple[Version, ParsedDate, bool]]:
+    """Every version in the submission history: (version with its UTC timestamp and size, its date as
+    parsed (always with a year), whether that version was withdrawn)."""
     history = select(page.tree, HISTORY)
     text = clean_text(history[0].text_content()) if history else ""
     entries = []
@@ -128,17 +127,19 @@ def _history(page: Page) -> list[tuple[Version, str, bool]]:
             continue
         size = parse_number(match["size"])
         version = Version(int(match["version"]), parsed.value, int(size) if size is not None and size >= 0 else None)
-        entries.append((version, parsed.raw, bool(match["withdrawn"])))
+        entries.append((version, parsed, bool(match["withdrawn"])))
     return entries
 
 
-def _authors(page: Page) -> tuple[list[str], bool | None]:
+def _authors(page: Page) -> AuthorList | None:
     found = select(page.tree, AUTHORS)
     if found:
         return author_names(found[0])
-    # Highwire gives "Last, First": turn it back into the display order the other sites use.
-    names = [display_order(name) for name in page.meta.get("citation_author", [])]
-    return names, (True if names else None)
+    # Highwire gives "Last, First", one tag per author: turn it back into the display order the other
+    # sites use; a tag list is never cut.
+    tags = page.meta.get("citation_author", [])
+    names = tuple(display_order(name) for name in tags)
+    return AuthorList(names, True, "; ".join(tags)) if names else None
 
 
 def _abstract(page: Page) -> str | None:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from parsers.fields.names import parse_author_list
+from parsers.fields.names import AuthorList, parse_author_list
 from parsers.fields.text import clean_text
 
 # Every labelled block starts with <span class="descriptor">Title:</span>; the label is not part of the value.
@@ -86,7 +86,7 @@ def subject_codes(element: HtmlElement) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def author_names(element: HtmlElement) -> tuple[list[str], bool]:
+def author_names(element: HtmlElement) -> AuthorList:
     """Names in an authors block and whether the page shows them all.
 
     The javascript toggle after a long list is left out: every author is on the page before it. A plain-text
@@ -94,5 +94,4 @@ def author_names(element: HtmlElement) -> tuple[list[str], bool]:
     reads it as a cut list. Affiliations in parentheses and a "Collaboration:" prefix are its job too.
     """
     text = clean_text("".join(_text_parts(element, _is_not_author)))
-    authors = parse_author_list(GROUP_SEPARATOR.sub(", ", text))
-    return list(authors.names), authors.complete
+    return parse_author_list(GROUP_SEPARATOR.sub(", ", text))

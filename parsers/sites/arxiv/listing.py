@@ -75,7 +75,7 @@ def _entry(page: Page, site: str, number: int, term, details) -> Paper:
     if details is not None:
         authors = select(details, AUTHORS)
         if authors:
-            paper.authors, paper.authors_complete = author_names(authors[0])
+            paper.set_authors(author_names(authors[0]))
         subjects = select(details, SUBJECTS)
         paper.categories = subject_codes(subjects[0]) if subjects else []
         paper.comments = _block_text(details, COMMENTS) or None
