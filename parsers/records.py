@@ -37,7 +37,8 @@ ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$"
 
 
 class Merge(enum.Enum):
-    """How MergePapers makes one value of a field from several sources' records of one paper or author."""
+    """How the merge (merge_records) makes one value of a field from several sources' records of one paper or
+    author."""
 
     BEST = "the best-ranked source's value"
     UNION = "every source's entries, best source first, each once"

@@ -1,8 +1,7 @@
 """The merge rules: the same paper from several pages or sites becomes one record; the same author too.
 
-``merge_records`` is pure (records in, one record out); the store (crawlers/store/) calls it for a paper's
-source rows every time one arrives. ``MergeIndex`` groups records in memory by the same match keys: the
-reference the store's grouping is tested against, and a way to merge a file of records without a database.
+``merge_records`` is pure (records in, one record out); the store (crawlers/store/) groups the records of
+one paper or author by their match keys and calls it for the group's source rows every time one arrives.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from parsers.records import (EACH_KEY_FIELDS, ENTRY_KEYS, GROUP_OF, GROUPS, KEYED_FIELDS, NOT_FILLED,
-                             PROVENANCE_FIELDS, UNION_FIELDS, match_keys, paper_id, paper_ids)
+                             PROVENANCE_FIELDS, UNION_FIELDS, paper_id, paper_ids)
 from parsers.sites import merge_rank
 
 # How each field is merged (union, keyed list, from one source with its group, ...) is declared with the field
@@ -124,70 +123,3 @@ def _filled_by_answers(merged: dict, from_pages: dict) -> list[str]:
             continue
         filled.append(GROUP_OF.get(key, key))
     return list(dict.fromkeys(filled))
-
-
-class MergeIndex:
-    """Groups of records that are the same paper or author, found by any of their match keys."""
-
-    def __init__(self) -> None:
-        self.groups: dict[int, list[dict]] = {}
-        self.notes: dict[int, list[str]] = {}      # problem lines noted on a group (arXiv misses), in order
-        self.by_key: dict[str, int] = {}
-        self._answers: set[int] = set()              # id() of held records that are completion answers
-        self._next_group = 0
-
-    def __len__(self) -> int:
-        return len(self.groups)
-
-    def add(self, record: dict, completes: str | None = None) -> None:
-        """Add a record to the group of the same paper or author. ``completes``: a match key of the group
-        this record was fetched to complete (an arXiv answer whose first author or title spelling differs);
-        a record added with it is a completion answer, ranked after every crawled page in the merge."""
-        keys = match_keys(record) + ([completes] if completes else [])
-        found = sorted({self.by_key[k] for k in keys
-                        if k in self.by_key and self._fits(self.by_key[k], record)})
-        if found:
-            target = found[0]
-        else:
-            target, self._next_group = self._next_group, self._next_group + 1
-        group = self.groups.setdefault(target, [])
-        for other in found[1:]:                     # this record ties two groups together
-            group.extend(self.groups.pop(other))
-            if other in self.notes:
-                self.notes.setdefault(target, []).extend(self.notes.pop(other))
-        if not any(_same_source(record, held) for held in group):
-            group.append(record)
-            if completes is not None:
-                self._answers.add(id(record))
-        for held in group:
-            for key in match_keys(held):
-                self.by_key[key] = target
-
-    def _fits(self, group_id: int, record: dict) -> bool:
-        """A title match never joins two different arXiv ids."""
-        ids = {r["arxiv_id"] for r in self.groups[group_id] if r.get("arxiv_id")}
-        return not (ids and record.get("arxiv_id") and record["arxiv_id"] not in ids)
-
-    def note(self, key: str, problem: str) -> bool:
-        """Add a problem line to the group found by ``key`` (shown after the pages' problems in its merged
-        record, once however often it is noted); False if there is no such group."""
-        group_id = self.by_key.get(key, -1)
-        if group_id not in self.groups:
-            return False
-        self.notes.setdefault(group_id, []).append(problem)
-        return True
-
-    def merged(self) -> list[dict]:
-        records = []
-        for group_id, group in sorted(self.groups.items()):
-            record = merge_records([r for r in group if id(r) not in self._answers],
-                                   [r for r in group if id(r) in self._answers])
-            if self.notes.get(group_id):
-                # Problems deduplicated by their text: an answer merged again after a restart adds nothing.
-                record["problems"] = list(dict.fromkeys(record.get("problems", []) + self.notes[group_id]))
-            records.append(record)
-        return records
-
-
-def _same_source(a: dict, b: dict) -> bool:
-    return a.get("source") == b.get("source") and a.get("title") == b.get("title") and a.get("name") == b.get("name")

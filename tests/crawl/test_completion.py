@@ -24,7 +24,7 @@ from tests.crawl.loopback import LoopbackServer
 
 from crawlers.completion import (ArxivCompletion, CompletionAnswer, CompletionMiss, CompletionResult,
                                  fields_to_complete, id_batches, id_list_url, title_matches)
-from crawlers.pipelines.merge import MergeIndex
+from crawlers.store import Store
 from crawlers.pipelines.store import StoreRecords
 from parsers import Page, parse_page
 from parsers.records import Paper, Source, validation_errors
@@ -329,21 +329,23 @@ def test_a_search_answer_attaches_only_the_matching_paper() -> None:
     assert isinstance(miss, CompletionMiss) and miss.problem.startswith(lookup.url)
 
 
-def test_arxivs_record_joins_the_paper_it_completes_even_under_another_first_author() -> None:
+def test_arxivs_record_joins_the_paper_it_completes_even_under_another_first_author(tmp_path) -> None:
     """The profile may list a paper under its second author first; the arXiv record still merges into it."""
-    index = MergeIndex()
+    store = Store.open(f"sqlite:///{tmp_path / 'records.db'}")
+    store.start_crawl()
     held = {"type": "paper", "id": "title:x", "title": "Some Paper", "authors": ["B Two"],
             "authors_complete": False, "source": {"site": "scholar-profile", "url": PROFILE}}
-    index.add(held)
+    store.add(held)
     arxiv = {"type": "paper", "id": "arxiv:2001.00001", "title": "Some Paper", "authors": ["A One", "B Two"],
              "authors_complete": True, "arxiv_id": "2001.00001", "completed_from": {"arxiv": ["authors"]},
              "source": {"site": "arxiv", "url": API}}
-    index.add(arxiv, completes="title:some paper|b two")
-    [merged] = index.merged()
+    store.add(arxiv, completes="title:some paper|b two")
+    [merged] = store.merged()
     # The held paper had no arXiv id: the answer gave it, so it is named with the authors.
     assert merged["authors"] == ["A One", "B Two"]
     assert merged["completed_from"] == {"arxiv": ["authors", "arxiv_id"]}
-    assert index.note("arxiv:2001.00001", "a problem") and index.merged()[0]["problems"] == ["a problem"]
+    assert store.note("arxiv:2001.00001", "a problem") and [r["problems"] for r in store.merged()] == [["a problem"]]
+    store.close()
 
 
 # -- a crawl resumed with the same JOBDIR -----------------------------------------------------------------

@@ -11,11 +11,27 @@ from scrapy import Request
 
 from crawlers.middlewares import ReplayMiddleware, is_private_host, retry_after_seconds
 from crawlers.pipelines import NormaliseRecords, merge_records, normalise_url, repair
-from crawlers.pipelines.merge import MergeIndex
+from crawlers.store import Store
 from parsers.records import Paper, Source, paper_id, schema_errors, validation_errors
 
 PROFILE = {"site": "scholar-profile", "url": "https://profiles.example.org/author/sharan-narang"}
 CATALYZEX = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/Parker%20Schuh"}
+
+
+@pytest.fixture
+def open_store(tmp_path):
+    """A fresh SQLite store per call, as the crawl's: records are grouped into papers there."""
+    stores = []
+
+    def opened() -> Store:
+        store = Store.open(f"sqlite:///{tmp_path / f'records-{len(stores)}.db'}")
+        store.start_crawl()
+        stores.append(store)
+        return store
+
+    yield opened
+    for store in stores:
+        store.close()
 
 
 def paper(source: dict, **fields) -> dict:
@@ -44,7 +60,7 @@ def test_normalise_url(raw, expected):
     assert normalise_url(raw) == expected
 
 
-# -- MergePapers' rules -----------------------------------------------------------------------------
+# -- the merge rules (merge_records, and the store's grouping) ---------------------------------------
 
 def test_complete_author_list_beats_a_longer_ranked_cut_one_and_every_source_date_is_kept():
     cut = paper(PROFILE, authors=["Aakanksha Chowdhery", "Sharan Narang", "Jacob Devlin"], authors_complete=False,
@@ -69,16 +85,16 @@ def test_full_date_beats_a_year_inferred_one():
     assert (merged["date"], merged["date_raw"], merged["date_year_inferred"]) == ("2025-01-30", "Jan 30, 2025", False)
 
 
-def test_index_joins_by_arxiv_id_or_title_and_first_author_but_never_two_arxiv_ids():
-    index = MergeIndex()
-    index.add(paper(PROFILE, authors=["Aakanksha Chowdhery", "Sharan Narang"]))             # no arXiv id
-    index.add(paper(CATALYZEX, authors=["Aakanksha  Chowdhery"], arxiv_id="2204.02311"))     # title + author
-    index.add(paper({"site": "paper-digest", "url": "https://d/1"}, title="PaLM (v2 title)",
+def test_store_joins_by_arxiv_id_or_title_and_first_author_but_never_two_arxiv_ids(open_store):
+    store = open_store()
+    store.add(paper(PROFILE, authors=["Aakanksha Chowdhery", "Sharan Narang"]))             # no arXiv id
+    store.add(paper(CATALYZEX, authors=["Aakanksha  Chowdhery"], arxiv_id="2204.02311"))     # title + author
+    store.add(paper({"site": "paper-digest", "url": "https://d/1"}, title="PaLM (v2 title)",
                     authors=["Someone Else"], arxiv_id="2204.02311"))                         # arXiv id
-    index.add(paper({"site": "catalyzex", "url": "https://c/2"}, authors=["Aakanksha Chowdhery"],
-                  arxiv_id="9999.99999"))                                                     # same title, other id
-    index.add(paper(PROFILE, title="Another paper", authors=["Aakanksha Chowdhery"]))
-    merged = index.merged()
+    store.add(paper({"site": "catalyzex", "url": "https://c/2"}, authors=["Aakanksha Chowdhery"],
+                    arxiv_id="9999.99999"))                                                   # same title, other id
+    store.add(paper(PROFILE, title="Another paper", authors=["Aakanksha Chowdhery"]))
+    merged = list(store.merged())
     assert [[i for i in m["ids"] if i.startswith("arxiv:")] for m in merged] == [
         ["arxiv:2204.02311"], ["arxiv:9999.99999"], []]
     assert len(merged[0]["provenance"]) == 3
@@ -95,13 +111,14 @@ def test_index_joins_by_arxiv_id_or_title_and_first_author_but_never_two_arxiv_i
     assert merged[2]["id"] == paper_id("Another paper", "Aakanksha Chowdhery") and merged[2]["ids"] == [merged[2]["id"]]
 
 
-def test_the_same_page_read_twice_changes_nothing():
+def test_the_same_page_read_twice_changes_nothing(open_store):
     record = paper(PROFILE, authors=["Aakanksha Chowdhery"], arxiv_id="2204.02311", date="2022-04-05")
-    once, twice = MergeIndex(), MergeIndex()
+    once, twice = open_store(), open_store()
     once.add(record)
     twice.add(record)
     twice.add(json.loads(json.dumps(record)))
-    assert once.merged() == twice.merged()
+    assert list(once.merged()) == list(twice.merged())
+    assert once.rows("sources") == twice.rows("sources")
 
 
 # -- ValidateRecords' repair ------------------------------------------------------------------------
@@ -188,7 +205,7 @@ def test_a_site_without_a_merge_rank_ranks_last_with_one_warning(caplog):
                         "site's in the merge"]
 
 
-def test_an_arxiv_answer_ranks_after_the_pages_whatever_its_api_url():
+def test_an_arxiv_answer_ranks_after_the_pages_whatever_its_api_url(open_store):
     """Known as an answer because it came as a CompletionAnswer (added with ``completes``), not by its URL:
     an API on another host or path (ARXIV_API_URL) fills, never takes over. A crawled arXiv page leads."""
     page = paper(CATALYZEX, arxiv_id="2204.02311", abstract="The CatalyzeX abstract.",
@@ -196,13 +213,13 @@ def test_an_arxiv_answer_ranks_after_the_pages_whatever_its_api_url():
     arxiv = paper({"site": "arxiv", "url": "http://127.0.0.1:8080/mirror?id_list=2204.02311"},
                   arxiv_id="2204.02311", abstract="arXiv's abstract.", pdf_url="https://arxiv.org/pdf/2204.02311",
                   authors=["Aakanksha Chowdhery", "Sharan Narang"], authors_complete=True)
-    answered = MergeIndex()
+    answered = open_store()
     answered.add(dict(page))
     answered.add(dict(arxiv), completes="arxiv:2204.02311")
     [merged] = answered.merged()
     assert merged["abstract"] == "The CatalyzeX abstract."
     assert merged["pdf_url"] == "https://arxiv.org/pdf/2204.02311"           # filled where the page has none
-    crawled = MergeIndex()
+    crawled = open_store()
     crawled.add(dict(page))
     crawled.add(dict(arxiv))
     [merged] = crawled.merged()
