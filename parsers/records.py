@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from parsers.fields.dates import ParsedDate
     from parsers.fields.names import AuthorList
 
-SCHEMA_VERSION = 1
 # [0-9], not \d: Python's \d (jsonschema checks patterns with re) also accepts "٢٠٢٣".
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$"
 

@@ -20,7 +20,7 @@ MERGE_RANK = 3
 HOSTS: tuple[str, ...] = ()
 
 TITLE_TAGS = ("citation_title", "dc.title", "DC.title")
-AUTHOR_TAGS = ("citation_author", "dc.creator", "DC.creator")
+AUTHOR_TAGS = ("citation_author", "dc.creator", "DC.creator")  # the first of them the page has
 # Most specific first: the publication date, then the print/online dates some publishers give instead.
 DATE_TAGS = ("citation_publication_date", "citation_date", "citation_online_date", "dc.date", "DC.date")
 DOI_TAGS = ("citation_doi", "dc.identifier", "DC.identifier")
@@ -86,7 +86,7 @@ def _article(page: Page) -> dict | None:
 
 
 def _authors(page: Page, article: dict) -> list[str]:
-    tagged = page.meta.get("citation_author") or page.meta.get("dc.creator") or page.meta.get("DC.creator") or []
+    tagged = next((page.meta[name] for name in AUTHOR_TAGS if page.meta.get(name)), [])
     if tagged:
         # One tag per author, often "Last, First": turn it to display order before the name-list parser.
         names = [display_order(name) for name in tagged[:MAX_AUTHORS] if clean_text(name)]

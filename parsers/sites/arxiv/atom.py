@@ -28,7 +28,6 @@ FEED_START = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom")
 API_PATH = "/api/query"
 ERROR_ID = "/api/errors"
 PDF_LINK = "atom:link[@title='pdf']"
-ABS_LINK = "atom:link[@rel='alternate']"
 COUNTS = {"totalResults": "total", "startIndex": "start_index", "itemsPerPage": "items_per_page"}
 # A count as the API writes it: ASCII digits ("①" passes str.isdigit and fails int()), and no more than any
 # answer holds.
