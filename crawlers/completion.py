@@ -33,7 +33,9 @@ from dataclasses import asdict, dataclass, field
 from parsers.fields.names import normalise_name
 from parsers.fields.text import normalise_title
 from parsers.records import Paper, title_key
+from parsers.result import Problem
 from parsers.sites.arxiv import API_URL, id_list_url, title_search_url
+from parsers.sites.arxiv import NAME as ARXIV
 
 __all__ = ["ArxivCompletion", "CompletionAnswer", "CompletionMiss", "CompletionResult", "Lookup", "Wanted",
            "fields_to_complete", "id_batches", "id_list_url", "title_matches"]
@@ -217,7 +219,7 @@ class ArxivCompletion:
         for wanted in lookup.wanted:
             found = self._find(wanted, records)
             if found is None:
-                items.append(CompletionMiss(wanted.key, f"{self.query_url(wanted)}: arxiv: {wanted.title!r}: {why}"))
+                items.append(CompletionMiss(wanted.key, self.miss_line(wanted, why)))
                 continue
             filled = [f for f in wanted.fields if _gives(found, f)]
             if wanted.arxiv_id is None and found.arxiv_id:      # found by title: the id is arXiv's too
@@ -225,16 +227,21 @@ class ArxivCompletion:
             items.append(CompletionAnswer(found, wanted.key, filled))
             left = [f for f in wanted.fields if f not in filled]
             if left:
-                items.append(CompletionMiss(wanted.key, f"{self.query_url(wanted)}: arxiv: {wanted.title!r}: "
-                                                        f"arXiv gives no {' or '.join(left)}"))
+                why_partly = f"arXiv gives no {' or '.join(left)}"
+                items.append(CompletionMiss(wanted.key, self.miss_line(wanted, why_partly)))
         return items
 
     def failed(self, url: str, reason: str) -> list[CompletionMiss]:
         """The request failed for good (HTTP error, timeout...): every paper it was for keeps its values."""
         lookup = self.lookups.get(url)
         self.answered.add(url)
-        return [CompletionMiss(w.key, f"{self.query_url(w)}: arxiv: {w.title!r}: not completed: {reason}")
+        return [CompletionMiss(w.key, self.miss_line(w, f"not completed: {reason}"))
                 for w in (lookup.wanted if lookup else [])]
+
+    def miss_line(self, wanted: Wanted, why: str) -> str:
+        """The problem line of a paper arXiv did not complete: "<its one-paper API URL>: arxiv: '<title>':
+        why" (Problem.line, as every problem line)."""
+        return Problem(None, why, where=repr(wanted.title)).line(self.query_url(wanted), ARXIV)
 
     def query_url(self, wanted: Wanted) -> str:
         """The API URL that asks for this one paper: a problem line names it (the batch request's URL, with
