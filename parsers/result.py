@@ -36,9 +36,9 @@ class FollowLink:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something a page lacks or that could not be read. Adapters and the page model make Problems; only
-    ``line`` writes one as text, so every problem line names the URL, the site, the part of the page and
-    the field alike: "<url>: <site>: [<where>: ][<field>: ]<message>"."""
+    """Something a page lacks or that could not be read. Adapters make Problems (parse_page wraps the page
+    model's own notes in them); only ``line`` writes one as text, so every problem line names the URL, the
+    site, the part of the page and the field alike: "<url>: <site>: [<where>: ][<field>: ]<message>"."""
 
     field: str | None               # the record field it concerns ("date", "authors"); None: the page itself
     message: str                    # what was wrong: "no date line under the title"
@@ -58,9 +58,9 @@ class ParseResult:
     url: str
     records: list[Record] = field(default_factory=list)
     follow: list[FollowLink] = field(default_factory=list)
-    # Page-level problems: Problems from the adapter, each written as its line by parse_page (as are the
-    # Problems the adapter put in its records' ``problems``).
-    problems: list = field(default_factory=list)
+    # Page-level problems: the adapter's Problems, which parse_page replaces by their lines (as it does the
+    # Problems the adapter put in its records' ``problems``): a ParseResult from parse_page holds only str.
+    problems: list[Problem | str] = field(default_factory=list)
     declared_counts: dict[str, int] = field(default_factory=dict)  # what the page says it lists: {"paper": 32}
 
 
