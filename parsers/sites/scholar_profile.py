@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from parsers.fields.categories import split_category_prefix, to_arxiv_category
 from parsers.fields.dates import ParsedDate, find_date
 from parsers.fields.names import parse_author_list
 from parsers.fields.numbers import parse_labelled_number
-from parsers.page import Line, Page
+from parsers.page import Line, Link, Page
 from parsers.records import Author, Metrics, Paper, Source
 from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
@@ -43,6 +44,9 @@ METRIC_LABELS = {
     "novelty_percent": "Novelty",
     "ai_score": "AI Score",
 }
+# The words of each label, lower case: an ASCII line without them all is no metric line (the label matches
+# case-insensitively), which spares it two regex searches per label.
+METRIC_LABEL_WORDS = {name: tuple(label.lower().split()) for name, label in METRIC_LABELS.items()}
 # What a metric can be, as (lowest, highest, whole number): counts are whole and never negative, novelty is a
 # percentage. A value outside is a misread or a broken page: left out of the record and named in its problems.
 METRIC_RANGES = {
@@ -70,14 +74,15 @@ ORGANISATION_LIST_SEPARATOR = re.compile(r"\s*,\s*")
 NEXT_PAGE_TEXTS = frozenset({"next", "next page", "more", "show more", "more papers", "load more"})
 
 
-@dataclass(frozen=True)
-class Meta:
-    """A card's meta line read: "CLJul 18, 2023Code"."""
+class Meta(NamedTuple):
+    """A card's meta line read: "CLJul 18, 2023Code". A NamedTuple: built for every card, and a frozen
+    dataclass's __init__ costs four times as much."""
 
     line: Line
     category: str               # arXiv code of the label: "cs.CL"
     date: ParsedDate | None
     has_code: bool
+    arxiv: Link | None = None   # HTML: the icon link to the paper on arXiv (read once: record and follow link)
 
 
 @dataclass
@@ -166,8 +171,12 @@ def _header_metrics(texts: list[str]) -> tuple[Metrics, int, int]:
 
 def _metric(text: str) -> tuple[str | None, int | float | None]:
     """The metric a whole line gives ("88,855citations"); a sentence mentioning "32 papers" is not one."""
+    # Only for ASCII: re's IGNORECASE folds a few other letters to ASCII ones ("ı" matches "i").
+    folded = text.lower() if text.isascii() else None
     for name, label in METRIC_LABELS.items():
         if len(text) > len(label) + MAX_NUMBER_TEXT:
+            continue
+        if folded is not None and not all(word in folded for word in METRIC_LABEL_WORDS[name]):
             continue
         value = parse_labelled_number(text, label)
         if value is not None:
@@ -249,7 +258,8 @@ def _meta_line(line: Line, context: ParseContext) -> Meta | None:
     found = find_date(date_text, context.as_of) if date_text else None  # as_of: "Jan 30" needs a year to infer
     if date_text and (found is None or found[1] != 0 or found[2] != len(date_text)):
         return None
-    return Meta(line, category, found[0] if found else None, has_code=date_text != rest)
+    arxiv = next((link for link in line.links if PAPER_URL.search(link.url)), None)
+    return Meta(line, category, found[0] if found else None, has_code=date_text != rest, arxiv=arxiv)
 
 
 def _paper(card: Card, listed_by: str, source: Source) -> Paper:
@@ -277,8 +287,7 @@ def _read_meta(meta: Meta, paper: Paper) -> list[Problem]:
     paper.categories, paper.has_code = [meta.category], meta.has_code
     code = next((link for link in meta.line.links if link.text == CODE_FLAG), None)
     paper.code_url = code.url if code else None
-    arxiv = meta.line.link_to(PAPER_URL)
-    parsed_id = paper_arxiv_id(arxiv.url) if arxiv else None
+    parsed_id = paper_arxiv_id(meta.arxiv.url) if meta.arxiv else None
     paper.arxiv_id = parsed_id.id if parsed_id else None
     paper.set_date(meta.date)
     return [] if meta.date else [Problem("date", f"none on the card's meta line {meta.line.text!r}")]
@@ -309,11 +318,7 @@ def _read_abstract(lines: list[Line], paper: Paper) -> list[Problem]:
 def _follow_links(card: Card, paper: Paper) -> list[FollowLink]:
     # The card's title links to this site's own paper page, whose layout no adapter knows: it stays in
     # `url` but is not followed. The arXiv page is the paper's reference source.
-    links = []
-    arxiv = card.meta.line.link_to(PAPER_URL)
-    if arxiv:
-        links.append(FollowLink(arxiv.url, LinkKind.ARXIV))
-    return links
+    return [FollowLink(card.meta.arxiv.url, LinkKind.ARXIV)] if card.meta.arxiv else []
 
 
 def _next_page_links(page: Page) -> list[FollowLink]:
