@@ -36,6 +36,14 @@ SITE_MODULES = ("arxiv", "catalyzex", "scholar_profile", "paper_digest", "embedd
 
 
 def adapters() -> list[ModuleType]:
+    """The registered site modules that import, in SITE_MODULES order."""
+    return list(_imported_adapters())
+
+
+@cache
+def _imported_adapters() -> tuple[ModuleType, ...]:
+    # Once: parse_page asks for every page, and import_module costs a few microseconds a module even when
+    # the module is already imported.
     found = []
     for name in SITE_MODULES:
         try:
@@ -43,7 +51,7 @@ def adapters() -> list[ModuleType]:
         except ModuleNotFoundError as exc:
             if exc.name != f"parsers.sites.{name}":
                 raise
-    return found
+    return tuple(found)
 
 
 def by_name(name: str) -> ModuleType:

@@ -65,9 +65,10 @@ def recognise(page: Page) -> bool:
     address = urlparse(page.url)
     if (address.hostname or "").lower() in HOSTS and address.path.startswith(AUTHOR_PATH):
         return True
-    texts = page.texts
-    has_photo = any(PHOTO_LINE.match(text) for text in texts[:HEADER_LINES])
-    return has_photo and (ALERT_BUTTON in texts[:HEADER_LINES] or any(map(SOURCE_LINE.match, texts)))
+    head = [line.text for line in page.lines[:HEADER_LINES]]  # not page.texts: every page comes here
+    if not any(PHOTO_LINE.match(text) for text in head):
+        return False
+    return ALERT_BUTTON in head or any(SOURCE_LINE.match(line.text) for line in page.lines)
 
 
 def parse(page: Page, context: ParseContext) -> ParseResult:

@@ -99,7 +99,7 @@ class Card:
 
 def recognise(page: Page) -> bool:
     """The header's h-index, papers and citations lines, near the top of the page."""
-    found = _header_metrics(page.texts[:HEADER_SPAN])[0]
+    found = _header_metrics([line.text for line in page.lines[:HEADER_SPAN]])[0]  # not page.texts: every page
     return all(getattr(found, name) is not None for name in REQUIRED_METRICS)
 
 
