@@ -44,9 +44,9 @@ METRIC_LABELS = {
     "novelty_percent": "Novelty",
     "ai_score": "AI Score",
 }
-# The words of each label, lower case: an ASCII line without them all is no metric line (the label matches
+# Each label's first word, lower case: an ASCII line without it is no metric line (the label matches
 # case-insensitively), which spares it two regex searches per label.
-METRIC_LABEL_WORDS = {name: tuple(label.lower().split()) for name, label in METRIC_LABELS.items()}
+METRIC_LABEL_WORDS = {name: label.lower().split()[0] for name, label in METRIC_LABELS.items()}
 # What a metric can be, as (lowest, highest, whole number): counts are whole and never negative, novelty is a
 # percentage. A value outside is a misread or a broken page: left out of the record and named in its problems.
 METRIC_RANGES = {
@@ -176,7 +176,7 @@ def _metric(text: str) -> tuple[str | None, int | float | None]:
     for name, label in METRIC_LABELS.items():
         if len(text) > len(label) + MAX_NUMBER_TEXT:
             continue
-        if folded is not None and not all(word in folded for word in METRIC_LABEL_WORDS[name]):
+        if folded is not None and METRIC_LABEL_WORDS[name] not in folded:
             continue
         value = parse_labelled_number(text, label)
         if value is not None:
