@@ -60,6 +60,7 @@ METRIC_RANGES = {
 REQUIRED_METRICS = ("h_index", "paper_count", "citation_count")
 # A metric line is its label and a number ("88,855", "50%") with at most a space between.
 MAX_NUMBER_TEXT = 16
+LONGEST_METRIC_LINE = max(map(len, METRIC_LABELS.values())) + MAX_NUMBER_TEXT
 # A card's meta line is short ("CLSep 30, 2024Code"); longer lines are titles and abstracts, not worth parsing.
 MAX_META_LINE = 40
 # The header sits at the top; looking further would read abstracts.
@@ -171,6 +172,8 @@ def _header_metrics(texts: list[str]) -> tuple[Metrics, int, int]:
 
 def _metric(text: str) -> tuple[str | None, int | float | None]:
     """The metric a whole line gives ("88,855citations"); a sentence mentioning "32 papers" is not one."""
+    if len(text) > LONGEST_METRIC_LINE:
+        return None, None
     # Only for ASCII: re's IGNORECASE folds a few other letters to ASCII ones ("ı" matches "i").
     folded = text.lower() if text.isascii() else None
     for name, label in METRIC_LABELS.items():
