@@ -72,6 +72,7 @@ UNTITLED = "(untitled)"       # a record needs a title: a card without a title l
 # decoded with the wrong encoding (cp1252 0xB7 read as UTF-8), and the organisations are still there.
 ORGANISATIONS_SEPARATOR = re.compile(r"\s[\u00b7\u2022\ufffd]\s")
 ORGANISATION_LIST_SEPARATOR = re.compile(r"\s*,\s*")
+# Each shorter than MAX_META_LINE: _cards tells card text from both by length first.
 NEXT_PAGE_TEXTS = frozenset({"next", "next page", "more", "show more", "more papers", "load more"})
 
 
@@ -232,9 +233,14 @@ def _cards(lines: list[Line], result: ParseResult, context: ParseContext) -> lis
     """Group lines into cards, each starting at a meta line; lines before the first card are reported."""
     cards: list[Card] = []
     for line in lines:
-        if _is_pagination(line):
+        # Most lines (titles, author lists, abstracts) are longer than any meta line or "Next" text (case
+        # folding never shortens a text): told by their length, without two calls each.
+        if len(line.text) > MAX_META_LINE:
+            meta = None
+        elif _is_pagination(line):
             continue
-        meta = _meta_line(line, context)
+        else:
+            meta = _meta_line(line, context)
         if meta:
             cards.append(Card(number=len(cards) + 1, meta=meta))
         elif cards:
