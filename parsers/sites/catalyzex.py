@@ -46,7 +46,8 @@ VENUE_LINE = re.compile(r"^\*\s*(?P<venue>\S.*)$")                 # "* MLSys 20
 # cut short (a truncated download).
 SENTENCE_MARKS = (".", "!", "?")
 CLOSING_MARKS = "\"'”’)]"
-CARD_SELECTOR = "article"
+CARD_TAG = "article"
+CARD_SELECTOR = CARD_TAG
 NEXT_PAGE_SELECTOR = 'link[rel~="next"], a[rel~="next"]'
 PAPER_LINK = re.compile(r"^https?://(?:www\.)?catalyzex\.com/paper/")
 # How far into the page the header's photo line may sit for content-based recognition.
@@ -126,7 +127,7 @@ def _cards_by_element(lines: list[Line], card_elements: list) -> tuple[list[Line
         if element is not None:
             # The nearest <article> at or above the line's element: iterancestors(tag) filters in C, where a
             # test of every ancestor in Python cost a third of the split (74 us on the author page).
-            card = element if element.tag == CARD_SELECTOR else next(element.iterancestors(CARD_SELECTOR), None)
+            card = element if element.tag == CARD_TAG else next(element.iterancestors(CARD_TAG), None)
             current = card_of.get(card) if card is not None else None
         if current is not None:
             cards[current].append(line)

@@ -263,3 +263,15 @@ def test_only_author_pages_are_claimed_by_host() -> None:
     paper_url = "https://www.catalyzex.com/paper/palm-scaling-language-modeling-with-pathways"
     paper_page = Page.from_html("<html><body><h1>PaLM</h1></body></html>", paper_url)
     assert not catalyzex.recognise(paper_page)
+
+
+@pytest.mark.parametrize(("abstract_end", "cut"), [
+    ("works (see Table 1.)", False), ('is called "eager."', False), ("does it? It does!", False),
+    ("ends here.’", False), ("works", True), ("is 3.5x", True), ("(see Section 4", True), ("e.g. a)", True)])
+def test_an_abstract_cut_mid_sentence_is_named(abstract_end: str, cut: bool) -> None:
+    """A complete abstract ends a sentence, closing quotes and brackets after the mark allowed."""
+    capture = ("Alert button\nPicture for Jane Doe\nJane Doe\nA Paper Title\nApr 19, 2022\nJane Doe, John Roe\n"
+               f"We study a thing and the thing {abstract_end}\nViaarxiv icon\n")
+    paper = parse_page(Page.from_text(capture, URL), as_of=CAPTURE_DAY).records[1]
+    named = [problem for problem in paper.problems if "ends mid-sentence" in problem]
+    assert bool(named) is cut
