@@ -58,6 +58,16 @@ def test_a_metric_the_header_lacks_is_absent_not_zero():
     ]
 
 
+def test_metric_labels_are_read_in_any_case():
+    """The header's labels as a page might print them in capitals or spaced from the number."""
+    text = ("Jane Doe\nLG\nH-INDEX 7\n3 Papers\n1,204 Citations\nNOVELTY 50%\nai score 48\n3 Papers\n"
+            "LGMar 1, 2024\nA Title\nJane Doe\nAbstract.")
+    page = Page.from_text(text, URL)
+    assert scholar_profile.recognise(page)
+    metrics = to_dict(parse_page(page, as_of=CAPTURE_DAY).records[0])["metrics"]
+    assert metrics == {"h_index": 7, "paper_count": 3, "citation_count": 1204, "novelty_percent": 50, "ai_score": 48}
+
+
 # -- the records ----------------------------------------------------------------------------------------
 
 
