@@ -25,8 +25,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import os
-import socket
 import threading
 
 from scrapy import Request
@@ -36,7 +34,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from crawlers.distributed import REDIS_DOWN
+from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
 
 logger = logging.getLogger(__name__)
@@ -44,10 +42,6 @@ logger = logging.getLogger(__name__)
 LOCAL_META = ("merge_flush", "arxiv_completion")
 CLOSE_REASON = "redis_unavailable"
 FAILED = object()                 # what a Redis call gives when Redis cannot be reached
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class ReliableScheduler(Scheduler):
@@ -74,7 +68,7 @@ class ReliableScheduler(Scheduler):
         if isinstance(serializer, str):
             import importlib
             serializer = importlib.import_module(serializer)
-        scheduler = cls(server, crawler, worker=settings.get("REDIS_WORKER") or None,
+        scheduler = cls(server, crawler, worker=worker_name(settings),
                         worker_timeout=settings.getfloat("REDIS_WORKER_TIMEOUT", 30.0),
                         poll_interval=settings.getfloat("REDIS_POLL_INTERVAL", 0.5),
                         redis_url=settings.get("REDIS_URL", ""), serializer=serializer)
