@@ -18,6 +18,10 @@ What it adds to ``scrapy_redis.scheduler.Scheduler``:
   worker ending must not wipe the others' queue); ``python -m crawlers.enqueue --reset`` starts afresh.
 * Redis unreachable mid-crawl: one error line, the worker stops (close reason ``redis_unavailable``) and
   writes what it has; its in-flight requests stay in Redis and are crawled again once a worker runs.
+* The store cannot be written (PostgreSQL lost, its disk full: not a record it refused): one error line, the
+  worker acks nothing more and stops (close reason ``store_unavailable``); every request it holds, the one
+  whose records were not stored among them, goes back to the queue for the other workers, or for this one
+  run again once the store is back.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import itertools
 import logging
 import threading
 
-from scrapy import Request
+from scrapy import Request, signals
+from sqlalchemy.exc import InterfaceError, OperationalError
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -41,7 +46,15 @@ logger = logging.getLogger(__name__)
 
 LOCAL_META = ("merge_flush", "arxiv_completion")
 CLOSE_REASON = "redis_unavailable"
+STORE_CLOSE_REASON = "store_unavailable"
 FAILED = object()                 # what a Redis call gives when Redis cannot be reached
+
+
+def store_unreachable(exc: BaseException) -> bool:
+    """The store's server or disk failed (connection lost, server shut down, disk full), as opposed to a
+    record it refused (a data error): that page's records are dropped and named, as without Redis, or every
+    worker would stop on the same page in turn."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
 
 
 class ReliableScheduler(Scheduler):
@@ -59,6 +72,7 @@ class ReliableScheduler(Scheduler):
         self._ticker = None
         self._stopping = threading.Event()              # tells the heartbeat thread to end
         self.unavailable = False
+        self.store_failed = False                       # a record could not be stored: ack nothing more
 
     @classmethod
     def from_crawler(cls, crawler) -> ReliableScheduler:
@@ -73,6 +87,7 @@ class ReliableScheduler(Scheduler):
                         poll_interval=settings.getfloat("REDIS_POLL_INTERVAL", 0.5),
                         redis_url=settings.get("REDIS_URL", ""), serializer=serializer)
         scheduler.stats = crawler.stats
+        crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
         return scheduler
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -180,7 +195,7 @@ class ReliableScheduler(Scheduler):
 
     def sweep(self) -> None:
         """Ack the requests the engine is done with."""
-        if not self.in_flight or self.unavailable:
+        if not self.in_flight or self.unavailable or self.store_failed:
             return
         slot = getattr(self.crawler.engine, "_slot", None) if self.crawler is not None else None
         in_progress = slot.inprogress if slot is not None else set()
@@ -200,6 +215,21 @@ class ReliableScheduler(Scheduler):
         except REDIS_DOWN as exc:
             self._stop(exc)
             return FAILED
+
+    def item_error(self, item, response, spider, failure) -> None:
+        """A record could not be stored: its page must not be acked (it would be lost), so this worker acks
+        nothing more and stops; what it holds goes back to the queue when it closes."""
+        if self.store_failed or not store_unreachable(failure.value):
+            return
+        self.store_failed = True
+        logger.error("error: the store cannot be written (%s): this worker stops; the %d requests it holds go "
+                     "back to the queue in Redis: run it again once the store is back",
+                     " ".join(str(failure.value).split())[:300], len(self.in_flight))
+        if self.stats is not None:
+            self.stats.set_value("store/unavailable", failure.getErrorMessage()[:300])
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=STORE_CLOSE_REASON))
 
     def _stop(self, exc: Exception) -> None:
         self.unavailable = True

@@ -7,7 +7,9 @@ What a user of the shared store counts on, checked in the store and on the loopb
 * every paper stored once: one papers row per expected id, one source row per page and paper;
 * every page fetched once, arXiv asked about each paper once, one request every 3 s over all workers;
 * one worker SIGKILLed mid-crawl: the others finish, and the store holds the same rows as a clean crawl
-  of the same site by one process alone.
+  of the same site by one process alone;
+* PostgreSQL lost mid-crawl: every worker stops with one error line and exit 1, holding nothing (what it
+  held is back in the queue); PostgreSQL back, a worker run again finishes the crawl with every paper stored.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tests.crawl.distributed_run import enqueue, start_worker, user_agent, wait_
 from tests.crawl.listing_site import ListingSite, serve_listing_site
 from tests.crawl.loopback import LoopbackServer
 from tests.crawl.redis_server import RedisServer, redis_server  # noqa: F401 - pytest fixture
+from tests.postgres import PostgresServer
 
 WORKERS = ["w0", "w1", "w2"]
 API = "http://export.arxiv.org/api/query"
@@ -143,3 +146,49 @@ def test_a_worker_killed_mid_crawl_leaves_the_shared_store_as_a_clean_crawl_does
     rows = store_rows(shared)
     assert sorted(row[0] for row in rows["papers"]) == sorted(site.paper_ids)        # nothing lost, none twice
     assert rows == store_rows(alone)
+
+
+def pg_ctl(server: PostgresServer, *arguments: str) -> None:
+    """Stop (-m immediate: as a crashed server) or start the test's PostgreSQL, keeping its data."""
+    server._run("pg_ctl", "-D", str(server.data), *arguments)
+
+
+def test_postgresql_lost_mid_crawl_stops_every_worker_and_a_rerun_stores_every_paper(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    postgres = PostgresServer().start()      # this test's own: it is stopped and started again
+    try:
+        url = postgres.create_database("shared")
+        client = redis_server.client()
+        with LoopbackServer() as server:
+            site = serve_listing_site(server, chains=20, pages_per_chain=3, papers_per_page=3)
+            server.delay = 0.05
+            env = server.offline_env()
+            settings = {"STORE_URL": url, "REDIS_WORKER_TIMEOUT": "3"}
+            workers = [start_worker(name, redis_server.url, tmp_path, env, completion=False, settings=settings)
+                       for name in WORKERS[:2]]
+            try:
+                wait_until(lambda: len(client.smembers("author:workers")) == 2, START_WITHIN, "workers registered")
+                assert enqueue(redis_server.url, site.start_urls, env).returncode == 0
+                wait_until(lambda: len(page_requests(server)) >= 10, 30, "10 pages fetched")
+                server.gate.clear()                 # answers held while the server goes: the crawl is not over
+                pg_ctl(postgres, "-m", "immediate", "-w", "stop")
+                server.gate.set()
+                stopped = [worker.finish(timeout=60) for worker in workers]
+            finally:
+                for worker in workers:
+                    worker.stop()
+            for run in stopped:
+                assert run.returncode == 1, run.describe()
+                [line] = [line for line in run.log.splitlines() if "error: the store cannot be written" in line]
+                assert "back to the queue" in line
+            assert [key for key in client.keys("author:processing:*") if client.zcard(key)] == []
+            assert client.zcard("author:requests") > 0                      # the rest of the crawl waits
+            pg_ctl(postgres, "-o", f"-c listen_addresses=127.0.0.1 -p {postgres.port} -k {postgres.dir} "
+                                   "-c fsync=off", "-l", str(postgres.dir / "server.log"), "-w", "start")
+            again = start_worker("w0", redis_server.url, tmp_path, env, completion=False, settings=settings,
+                                 run=".again").finish()
+        assert again.finished, again.describe()
+        assert set(r.path for r in page_requests(server)) == site.paths
+        assert sorted(row[0] for row in store_rows(url)["papers"]) == sorted(site.paper_ids)
+    finally:
+        postgres.stop()
