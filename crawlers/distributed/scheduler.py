@@ -32,11 +32,11 @@ import logging
 import threading
 
 from scrapy import Request, signals
-from sqlalchemy.exc import InterfaceError, OperationalError
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 from twisted.internet import task
 
 from crawlers.distributed import REDIS_DOWN, worker_name
@@ -54,7 +54,8 @@ def store_unreachable(exc: BaseException) -> bool:
     """The store's server or disk failed (connection lost, server shut down, disk full), as opposed to a
     record it refused (a data error): that page's records are dropped and named, as without Redis, or every
     worker would stop on the same page in turn."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
+    return (isinstance(exc, (OperationalError, InterfaceError))
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 class ReliableScheduler(Scheduler):
