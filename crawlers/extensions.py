@@ -15,7 +15,8 @@ from typing import Any
 from scrapy import signals as scrapy_signals
 from scrapy.http import Response
 
-from crawlers import signals
+from crawlers import distributed, signals
+from crawlers.distributed.listings import ListingCounts
 from crawlers.outputs import STATS_SUFFIX, MergedRecord, beside_feed
 from parsers.records import to_dict
 
@@ -35,10 +36,13 @@ class CrawlSummary:
         self.invalid: list[dict] = []
         self.declared: dict[tuple[str, str], int] = {}          # (listing, kind) -> count the page declares
         self.parsed: Counter[tuple[str, str]] = Counter()        # (listing, kind) -> records parsed
+        self.shared = None      # with REDIS_URL: the counts of every worker (crawlers/distributed/listings.py)
 
     @classmethod
     def from_crawler(cls, crawler) -> CrawlSummary:
         ext = cls(beside_feed(crawler.settings, STATS_SUFFIX), crawler.stats)
+        if distributed.enabled(crawler.settings):    # a listing's pages are read by several workers
+            ext.shared = ListingCounts.from_settings(crawler.settings, crawler.spidercls.name)
         for handler, signal in ((ext.response_received, scrapy_signals.response_received),
                                 (ext.item_scraped, scrapy_signals.item_scraped),
                                 (ext.item_dropped, scrapy_signals.item_dropped),
@@ -81,6 +85,8 @@ class CrawlSummary:
             self.declared.setdefault((listing, kind), count)
         for kind, count in parsed_counts.items():
             self.parsed[(listing, kind)] += count
+        if self.shared is not None:
+            self.shared.page_read(url, listing, declared_counts, parsed_counts)
 
     def page_failed(self, url: str, reason: str, spider=None) -> None:
         self.errors.append({"url": url, "reason": reason})
@@ -103,13 +109,25 @@ class CrawlSummary:
             coverage.setdefault(site, {})[kind] = {
                 "records": total,
                 "fields": {f: round(n / total, 3) for f, n in sorted(counts.items()) if f != "__records__"}}
-        short = [{"url": listing, "kind": kind, "declared": declared, "parsed": self.parsed[(listing, kind)]}
-                 for (listing, kind), declared in sorted(self.declared.items())
-                 if self.parsed[(listing, kind)] < declared]
+        declared_counts, parsed_counts, counted_by = self._listing_counts()
+        short = [{"url": listing, "kind": kind, "declared": declared, "parsed": parsed_counts[(listing, kind)],
+                  "counted_by": counted_by}
+                 for (listing, kind), declared in sorted(declared_counts.items())
+                 if parsed_counts[(listing, kind)] < declared]
         return {"finish_reason": reason, "pages_fetched": self.pages_fetched, "pages_read": self.pages_read,
                 "records": dict(self.records),
                 "errors": self.errors, "invalid_records": self.invalid, "fewer_than_declared": short,
                 "field_coverage": coverage, "scrapy_stats": _jsonable(self.stats.get_stats() if self.stats else {})}
+
+    def _listing_counts(self) -> tuple[dict, Counter, str]:
+        """Declared and parsed counts by (listing, kind), and whose pages they count: with several workers,
+        all workers' (one worker reads only some pages of a listing), unless Redis was lost."""
+        if self.shared is None:
+            return self.declared, self.parsed, "this crawl"
+        totals = self.shared.totals({listing for listing, _kind in [*self.declared, *self.parsed]})
+        if totals is None:
+            return self.declared, self.parsed, "this worker (Redis lost: other workers' pages not counted)"
+        return totals[0], totals[1], "all workers"
 
     def spider_closed(self, spider=None, reason: str = "") -> None:
         summary = self.summary(reason)
@@ -135,8 +153,9 @@ def render(summary: dict, stats_path: Path | None) -> str:
     for invalid in summary["invalid_records"]:
         lines.append(f"  record not written: {invalid['reason']}")
     for short in summary["fewer_than_declared"]:
+        by = "" if short.get("counted_by", "this crawl") == "this crawl" else f" by {short['counted_by']}"
         lines.append(f"  WARNING {short['url']} declares {short['declared']} {short['kind']}s, "
-                     f"{short['parsed']} parsed")
+                     f"{short['parsed']} parsed{by}")
     if summary["field_coverage"]:
         # Counted before the merge: a paper listed on three pages counts on each, so these add up to more
         # than the records written (one per paper, merged).

@@ -31,6 +31,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawlers import distributed
 from crawlers.distributed.scheduler import CLOSE_REASON as REDIS_UNAVAILABLE
+from crawlers.distributed.scheduler import STORE_CLOSE_REASON as STORE_UNAVAILABLE
 from crawlers.outputs import store_url
 from crawlers.store import Store, StoreError
 
@@ -87,7 +88,7 @@ class Command(ScrapyCrawlCommand):
         if self.crawler is None or self.exitcode != 0:
             return
         stats = self.crawler.stats.get_stats()
-        if stats.get("finish_reason") == REDIS_UNAVAILABLE:
+        if stats.get("finish_reason") in (REDIS_UNAVAILABLE, STORE_UNAVAILABLE):
             self.exitcode = 1
         elif not pages_read(stats) and not distributed.enabled(self.settings):
             self.exitcode = NOTHING_READ

@@ -8,10 +8,14 @@ requests from one Redis queue and checks one duplicate filter there (scrapy-redi
 and ``<spider>:dupefilter``), requests a worker holds stay in Redis until handled (ReliableScheduler: a worker
 killed loses nothing), hosts with a DOWNLOAD_SLOTS delay are paced over all workers (PacedDownloadHandler:
 arXiv's one request every 3 s is global), and a paper is asked of arXiv by one worker only
-(``claim_papers``). Settings: README, "Scaling out".
+(``claim_papers``), as is each API request (``claim_lookups``: with one store shared by the workers, every
+worker sees the requests the others asked). Settings: README, "Scaling out".
 """
 
 from __future__ import annotations
+
+import os
+import socket
 
 import redis
 from scrapy.exceptions import UsageError
@@ -26,6 +30,20 @@ HANDLER = "crawlers.distributed.pacing.PacedDownloadHandler"
 REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5}
 CHECK_TIMEOUT = 5                 # seconds for the reachability check before the crawl
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# KEYS: the crawl's lookup claims (hash: API URL -> worker). ARGV: alive prefix, this worker, URLs. The URLs this
+# worker may send: claimed by no worker, by itself (an earlier run under its name), or by a worker whose
+# heartbeat is gone (it stopped before the answer came; its request is sent again, by one worker).
+CLAIM_LOOKUPS = """
+local mine = {}
+for i = 3, #ARGV do
+  local holder = redis.call('HGET', KEYS[1], ARGV[i])
+  if (not holder) or holder == ARGV[2] or redis.call('EXISTS', ARGV[1] .. holder) == 0 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[2])
+    mine[#mine + 1] = ARGV[i]
+  end
+end
+return mine
+"""
 
 
 def enabled(settings) -> bool:
@@ -43,6 +61,12 @@ class RedisScheduling:
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
         settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER, **handlers}, priority="addon")
         settings.set("REDIS_PARAMS", {**REDIS_PARAMS, **settings.getdict("REDIS_PARAMS")}, priority="addon")
+
+
+def worker_name(settings=None) -> str:
+    """This worker's name in Redis: REDIS_WORKER, else ``<hostname>-<pid>``."""
+    named = settings.get("REDIS_WORKER") if settings is not None else None
+    return named or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def connect(settings) -> redis.Redis:
@@ -88,3 +112,15 @@ def claim_papers(settings, spider_name: str, papers: list[dict], keys_of) -> lis
         if keys and client.sadd(claims, *keys) == len(keys):
             mine.append(paper)
     return mine
+
+
+def claim_lookups(settings, spider_name: str, urls: list[str]) -> set[str]:
+    """The arXiv API requests (by URL) this worker sends: those no live worker has claimed, claimed now. With
+    one store shared by the workers, each sees the requests the others asked and have not had answered yet
+    (crawlers/completion.py sends those again): without the claim, every worker would send them."""
+    if not urls:
+        return set()
+    keys = CrawlKeys(spider_name)
+    claimed = connect(settings).eval(CLAIM_LOOKUPS, 1, keys.lookups, keys.alive_prefix, worker_name(settings),
+                                     *urls)
+    return {url.decode() if isinstance(url, bytes) else url for url in claimed}

@@ -90,6 +90,7 @@ class CrawlKeys:
         self.alive_prefix = f"{spider_name}:alive:"
         self.pace_prefix = f"{spider_name}:pace:"         # per host: held while a paced request may not start
         self.claims = f"{spider_name}:completion:claimed"  # paper keys some worker asks arXiv about
+        self.lookups = f"{spider_name}:completion:requests"  # hash: arXiv API URL -> the worker sending it
         self.start_hosts = f"{spider_name}:start_hosts"   # hosts of enqueued start URLs (followed by all)
         self.seeded = f"{spider_name}:seeded"             # set with the first request ever queued
 

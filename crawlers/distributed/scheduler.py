@@ -18,6 +18,10 @@ What it adds to ``scrapy_redis.scheduler.Scheduler``:
   worker ending must not wipe the others' queue); ``python -m crawlers.enqueue --reset`` starts afresh.
 * Redis unreachable mid-crawl: one error line, the worker stops (close reason ``redis_unavailable``) and
   writes what it has; its in-flight requests stay in Redis and are crawled again once a worker runs.
+* The store cannot be written (PostgreSQL lost, its disk full: not a record it refused): one error line, the
+  worker acks nothing more and stops (close reason ``store_unavailable``); every request it holds, the one
+  whose records were not stored among them, goes back to the queue for the other workers, or for this one
+  run again once the store is back.
 """
 
 from __future__ import annotations
@@ -25,29 +29,33 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import os
-import socket
 import threading
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 from twisted.internet import task
 
-from crawlers.distributed import REDIS_DOWN
+from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
 
 logger = logging.getLogger(__name__)
 
 LOCAL_META = ("merge_flush", "arxiv_completion")
 CLOSE_REASON = "redis_unavailable"
+STORE_CLOSE_REASON = "store_unavailable"
 FAILED = object()                 # what a Redis call gives when Redis cannot be reached
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
+def store_unreachable(exc: BaseException) -> bool:
+    """The store's server or disk failed (connection lost, server shut down, disk full), as opposed to a
+    record it refused (a data error): that page's records are dropped and named, as without Redis, or every
+    worker would stop on the same page in turn."""
+    return (isinstance(exc, (OperationalError, InterfaceError))
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 class ReliableScheduler(Scheduler):
@@ -65,6 +73,7 @@ class ReliableScheduler(Scheduler):
         self._ticker = None
         self._stopping = threading.Event()              # tells the heartbeat thread to end
         self.unavailable = False
+        self.store_failed = False                       # a record could not be stored: ack nothing more
 
     @classmethod
     def from_crawler(cls, crawler) -> ReliableScheduler:
@@ -74,11 +83,12 @@ class ReliableScheduler(Scheduler):
         if isinstance(serializer, str):
             import importlib
             serializer = importlib.import_module(serializer)
-        scheduler = cls(server, crawler, worker=settings.get("REDIS_WORKER") or None,
+        scheduler = cls(server, crawler, worker=worker_name(settings),
                         worker_timeout=settings.getfloat("REDIS_WORKER_TIMEOUT", 30.0),
                         poll_interval=settings.getfloat("REDIS_POLL_INTERVAL", 0.5),
                         redis_url=settings.get("REDIS_URL", ""), serializer=serializer)
         scheduler.stats = crawler.stats
+        crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
         return scheduler
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -186,7 +196,7 @@ class ReliableScheduler(Scheduler):
 
     def sweep(self) -> None:
         """Ack the requests the engine is done with."""
-        if not self.in_flight or self.unavailable:
+        if not self.in_flight or self.unavailable or self.store_failed:
             return
         slot = getattr(self.crawler.engine, "_slot", None) if self.crawler is not None else None
         in_progress = slot.inprogress if slot is not None else set()
@@ -206,6 +216,21 @@ class ReliableScheduler(Scheduler):
         except REDIS_DOWN as exc:
             self._stop(exc)
             return FAILED
+
+    def item_error(self, item, response, spider, failure) -> None:
+        """A record could not be stored: its page must not be acked (it would be lost), so this worker acks
+        nothing more and stops; what it holds goes back to the queue when it closes."""
+        if self.store_failed or not store_unreachable(failure.value):
+            return
+        self.store_failed = True
+        logger.error("error: the store cannot be written (%s): this worker stops; the %d requests it holds go "
+                     "back to the queue in Redis: run it again once the store is back",
+                     " ".join(str(failure.value).split())[:300], len(self.in_flight))
+        if self.stats is not None:
+            self.stats.set_value("store/unavailable", failure.getErrorMessage()[:300])
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=STORE_CLOSE_REASON))
 
     def _stop(self, exc: Exception) -> None:
         self.unavailable = True

@@ -193,8 +193,12 @@ class AuthorSpider(scrapy.Spider):
         if distributed.enabled(self.settings):       # each paper asked by one worker only
             papers = distributed.claim_papers(self.settings, self.name,
                                               [p for p in papers if fields_to_complete(p)], paper_keys)
+        lookups = self.completion.plan(papers)
+        if distributed.enabled(self.settings):       # each API request sent by one worker only
+            mine = distributed.claim_lookups(self.settings, self.name, [lookup.url for lookup in lookups])
+            lookups = [lookup for lookup in lookups if lookup.url in mine]
         requests = []
-        for lookup in self.completion.plan(papers):
+        for lookup in lookups:
             self.crawler.stats.inc_value("arxiv/api_requests")
             self.crawler.stats.inc_value(f"arxiv/{lookup.kind}_requests")
             self.crawler.stats.inc_value("arxiv/papers_asked", len(lookup.wanted))

@@ -44,6 +44,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite:///output/records.db"
 CONNECT_TIMEOUT = 5          # seconds to reach a PostgreSQL server before the crawl gives up on it
 EXPORT_PAGE = 500            # merged records read per query by merged()
+WRITER_LOCK = 0x5C4017A25C0DE   # pg_advisory_xact_lock key of the store's writers (any constant, one per project)
+WRITER_IDLE_TIMEOUT = "60s"   # PostgreSQL ends a write transaction whose client said nothing this long
+_TAKE_WRITER_LOCK = sa.text("SELECT set_config('idle_in_transaction_session_timeout', :idle, true), "
+                            "pg_advisory_xact_lock(:key)").bindparams(idle=WRITER_IDLE_TIMEOUT, key=WRITER_LOCK)
 
 
 class StoreError(Exception):
@@ -158,9 +162,20 @@ class Store:
         self._depth = 1
         try:
             with self.conn.begin():
+                self._one_writer_at_a_time()
                 yield self.conn
         finally:
             self._depth = 0
+
+    def _one_writer_at_a_time(self) -> None:
+        """PostgreSQL shared by several workers: this transaction waits for the others' to end. A record's
+        group is found, then joined or created, over several statements: two workers doing that at once could
+        make two groups of one paper or lose a join. One lock per database (taken first in every write
+        transaction, so no deadlock) serialises the writes; reads do not take it. Released at commit or
+        rollback, or when the holder's connection is lost; a holder gone silent mid-transaction (its machine
+        lost) is cut off by the server after WRITER_IDLE_TIMEOUT. SQLite: one writer per file already."""
+        if self.engine.dialect.name == "postgresql":
+            self.conn.execute(_TAKE_WRITER_LOCK)
 
     # -- crawls ---------------------------------------------------------------------------------
 
