@@ -355,16 +355,17 @@ def to_dict(record: Record | dict) -> dict[str, Any]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})      # already JSON: returned as they are
 
 
 def _plain(value: Any) -> Any:
     """Dataclasses to dicts, recursively, dropping None and empty lists/dicts.
 
     Written out rather than dataclasses.asdict + a prune: asdict deep-copies every value, and this runs
-    for every record in the crawl's pipelines.
+    for every record in the crawl's pipelines. Scalars are taken as they are without a call (most values).
     """
     cls = type(value)
-    if cls in (str, int, float, bool) or value is None:
+    if cls in _SCALARS:
         return value
     names = _FIELDS.get(cls)
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -374,12 +375,13 @@ def _plain(value: Any) -> Any:
     elif isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     else:
         return value
     plain = {}
     for key, item in items:
-        item = _plain(item)
+        if type(item) not in _SCALARS:
+            item = _plain(item)
         if item is not None and item != [] and item != {}:
             plain[key] = item
     return plain
@@ -454,7 +456,7 @@ def _validator() -> jsonschema.protocols.Validator:
 @lru_cache(maxsize=1)
 def _compiled_check() -> Callable[[Any], Any]:
     """The same schema compiled to Python by fastjsonschema, once per process: about 12 times faster than
-    jsonschema on a valid record (bench: ``python bench/pipelines.py``), but it stops at the first error
+    jsonschema on a valid record (21 against 285 us on a merged profile paper), but it stops at the first error
     and its errors are not jsonschema's. ``use_default=False``: it must not fill defaults into the record."""
     return fastjsonschema.compile(_inlined_schema(), use_default=False)
 
