@@ -275,8 +275,8 @@ def run_measured(label: str, command: list[str], output: Path, log: Path, timeou
                     ids.add(json.loads(line).get("id"))
     served, missing = SERVED.search(text), MISSING.search(text)
     return ReplayRun(label, int(served["value"]) if served else 0, int(missing["value"]) if missing else 0,
-                     float(elapsed["value"]), wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, records,
-                     len(ids - {None}), text)
+                     float(elapsed["value"]), wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+                     records, len(ids - {None}), text)
 
 
 def measure_mix(mix: str, replay_dir: Path, concurrency: int, pages: int) -> tuple[ReplayRun, ReplayRun]:

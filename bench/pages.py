@@ -77,8 +77,8 @@ class Template:
                    titles=_longest_first({p.title for p in papers if p.title}),
                    arxiv_ids=_longest_first(ids),
                    names=_longest_first({a.name for a in authors if a.name}),
-                   paper_paths=_longest_first({urlsplit(p.url).path for p in papers
-                                               if p.url and "arxiv.org" not in p.url and len(urlsplit(p.url).path) > 1}),
+                   paper_paths=_longest_first({urlsplit(p.url).path for p in papers if p.url and "arxiv.org"
+                                               not in p.url and len(urlsplit(p.url).path) > 1}),
                    records=len(result.records))
 
 
