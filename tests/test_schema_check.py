@@ -161,3 +161,24 @@ def test_an_invalid_record_is_still_repaired_and_reported(tmp_path):
     lines = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
     assert [(line["action"], line["reasons"][0].split(":")[0]) for line in lines] == [("repaired", "version"),
                                                                                    ("dropped", "title")]
+
+
+def test_the_stores_merged_records_are_already_in_json_form(tmp_path):
+    """ValidateRecords reads the store's merged records as they are, without ``to_dict``'s copy: so they must
+    be what ``to_dict`` gives, nothing empty left in (an empty value would be written, and fail the schema).
+    The fixture pages' records, each added twice under another page's URL so that they merge."""
+    from crawlers.pipelines import NormaliseRecords
+    from crawlers.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        store.start_crawl()
+        for record in [r for r in BASE if "provenance" not in r]:
+            store.add(NormaliseRecords().process_item(json.loads(json.dumps(record))))
+            other = {**record, "source": {**record["source"], "url": record["source"]["url"] + "?copy"}}
+            store.add(NormaliseRecords().process_item(other))
+        merged = list(store.merged())
+    finally:
+        store.close()
+    assert len(merged) > 50 and any(len(r.get("provenance", [])) > 1 for r in merged)
+    assert [r["id"] for r in merged if to_dict(r) != r] == []
