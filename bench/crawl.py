@@ -1,7 +1,7 @@
 """Crawl speed and memory: our `author` crawl against a fetch-only spider over the same pages, in one run.
 
     python bench/crawl.py [--mix profile,catalyzex,arxiv] [--records 1000[,10000,50000]] [--runs N]
-                          [--pages N] [--concurrency C]
+                          [--pages N] [--concurrency C] [--keep-output DIR]
     python bench/crawl.py --loopback [--pages N] [--concurrency C]     # the earlier HTTP bench
 
 For each mix and size it writes a replay directory of distinct pages (bench/pages.py: copies of saved
@@ -12,7 +12,11 @@ every page a start page, and runs, each in its own process and alternating:
       item pipelines and our crawl summary off; it yields {"url"} per page to a JSON Lines feed.
 Both: ARXIV_COMPLETION off, no delay, no AutoThrottle, no links followed, CONCURRENT_REQUESTS =
 CONCURRENT_REQUESTS_PER_DOMAIN = C (default 8). Pages/s from Scrapy's `elapsed_time_seconds` (start-up
-not counted), records/s = records written / the same, peak RSS of each crawl process (wait4's ru_maxrss).
+not counted), records/s = records written / the same, peak RSS of each crawl process (wait4's ru_maxrss),
+and the CPU time each process used (user + system, start-up included): on a machine other work loads, the
+elapsed time stretches with the load while the CPU time mostly does not, so ours' CPU seconds against
+fetch-only's compare the work done even when the rates move. ``--keep-output DIR`` keeps each mix and
+size's records (ours, last run) as DIR/<mix>-<pages>.jsonl, to compare two versions record for record.
 It prints one line per mix, size and run, then the median ratio ours / fetch-only per mix and size.
 Nothing is asserted: this only measures. Nothing leaves the machine (every page is replayed).
 
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -207,6 +212,7 @@ class ReplayRun:
     elapsed: float        # Scrapy's elapsed_time_seconds: engine start to close
     wall: float           # the whole process, start-up included
     peak_rss_mb: float    # the process's peak resident set (ru_maxrss)
+    cpu: float            # the process's user + system CPU seconds, start-up included
     records: int          # lines written to the feed
     distinct_ids: int     # distinct "id" values among them (ours only)
     log: str
@@ -269,7 +275,8 @@ def run_measured(label: str, command: list[str], output: Path, log: Path, timeou
                     ids.add(json.loads(line).get("id"))
     served, missing = SERVED.search(text), MISSING.search(text)
     return ReplayRun(label, int(served["value"]) if served else 0, int(missing["value"]) if missing else 0,
-                     float(elapsed["value"]), wall, usage.ru_maxrss / 1024, records, len(ids - {None}), text)
+                     float(elapsed["value"]), wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+                     records, len(ids - {None}), text)
 
 
 def measure_mix(mix: str, replay_dir: Path, concurrency: int, pages: int) -> tuple[ReplayRun, ReplayRun]:
@@ -308,10 +315,15 @@ def replay_main(args: argparse.Namespace) -> None:
                           f"ours {ours.pages_per_second:6.1f} pages/s {ours.records_per_second:7.0f} records/s "
                           f"peak {ours.peak_rss_mb:5.0f} MB (wall {ours.wall:5.1f} s) | "
                           f"fetch-only {fetch.pages_per_second:6.1f} pages/s peak {fetch.peak_rss_mb:4.0f} MB "
-                          f"(wall {fetch.wall:5.1f} s) | ratio {ratio:.3f} | written {ours.records}, "
+                          f"(wall {fetch.wall:5.1f} s) | ratio {ratio:.3f} | CPU s ours {ours.cpu:5.1f} "
+                          f"fetch-only {fetch.cpu:4.1f} | written {ours.records}, "
                           f"distinct ids {ours.distinct_ids} (expected {generated.expected_ids}); "
                           f"pages served {ours.pages}/{fetch.pages} of {pages}, missing {ours.missing}/"
                           f"{fetch.missing}, failed {failed['value'] if failed else 0}", flush=True)
+                if args.keep_output:
+                    kept = Path(args.keep_output) / f"{mix}-{pages}.jsonl"
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(replay_dir / "ours.jsonl", kept)
                 summary.append(f"{mix:9} {generated.expected_records:6d} records: ratio ours / fetch-only "
                                f"median {statistics.median(ratios):.3f} (runs: "
                                f"{', '.join(f'{r:.3f}' for r in ratios)})")
@@ -329,6 +341,8 @@ def main() -> None:
                              "number, default 300)")
     parser.add_argument("--runs", type=int, default=1, help="runs of each mix and size (default 1)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests in both crawls")
+    parser.add_argument("--keep-output", metavar="DIR", default=None,
+                        help="copy our records of each mix and size (last run) to DIR/<mix>-<pages>.jsonl")
     parser.add_argument("--loopback", action="store_true",
                         help="the earlier bench: manifest pages over HTTP from a loopback server against "
                              "a fetch-only spider with Scrapy's defaults")

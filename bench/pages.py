@@ -74,12 +74,11 @@ class Template:
         ids |= set(re.findall(r"arxiv\.org/abs/([\w./-]+?)(?:v\d+)?(?=[\"'?#<\s])", row["url"] + " "))
         return cls(url=row["url"], body=raw.decode("utf-8"), capture=row.get("capture", "html"),
                    captured=row.get("captured"),
-                   titles=sorted({p.title for p in papers if p.title}, key=len, reverse=True),
-                   arxiv_ids=sorted(ids, key=len, reverse=True),
-                   names=sorted({a.name for a in authors if a.name}, key=len, reverse=True),
-                   paper_paths=sorted({urlsplit(p.url).path for p in papers
-                                       if p.url and "arxiv.org" not in p.url and len(urlsplit(p.url).path) > 1},
-                                      key=len, reverse=True),
+                   titles=_longest_first({p.title for p in papers if p.title}),
+                   arxiv_ids=_longest_first(ids),
+                   names=_longest_first({a.name for a in authors if a.name}),
+                   paper_paths=_longest_first({urlsplit(p.url).path for p in papers if p.url and "arxiv.org"
+                                               not in p.url and len(urlsplit(p.url).path) > 1}),
                    records=len(result.records))
 
 
@@ -92,6 +91,12 @@ def copy_word(number: int) -> str:
         number, rest = divmod(number, 26)
         word = letters[rest] + word
     return word
+
+
+def _longest_first(values: set[str]) -> list[str]:
+    """Longest first (a value inside a longer one is replaced after it), then in order: the same order in
+    every process, so the same copies get the same new ids (a set's order changes with the hash seed)."""
+    return sorted(values, key=lambda value: (-len(value), value))
 
 
 def new_arxiv_id(serial: int) -> str:

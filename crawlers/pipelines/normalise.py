@@ -18,6 +18,7 @@ from parsers.records import ENTRY_KEYS, RECORD_TYPES, URL_FIELDS, to_dict
 # fields in parsers/records.py (URL_FIELDS, ENTRY_KEYS: views of the field specs, computed at import).
 
 
+@lru_cache(maxsize=8192)   # every record of a page repeats its source URL: 33 times on a scholar profile
 def normalise_url(url: str) -> str:
     """Whitespace trimmed, unsafe characters percent-encoded, scheme and host lower-cased."""
     url = safe_url_string(url.strip())
@@ -51,7 +52,10 @@ def normalise_value(value: Any, field: str = "") -> Any:
     if value is None or kind is bool or kind is int or kind is float:  # most fields: nothing to clean
         return value
     if kind is list:
-        cleaned = [normalise_value(item, field) for item in value]
+        if field not in URL_FIELDS and all(type(item) is str for item in value):    # names, categories, ...
+            cleaned = [clean_text(item) for item in value]
+        else:
+            cleaned = [normalise_value(item, field) for item in value]
         cleaned = [item for item in cleaned if item != ""]
         default_key = (lambda s: s.casefold()) if all(isinstance(i, str) for i in cleaned) else repr
         return _dedupe(cleaned, ENTRY_KEYS.get(field, default_key))

@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawlers.outputs import ERRORS_SUFFIX, beside_feed
-from parsers.records import REQUIRED_FIELDS, format_error, schema_errors, to_dict
+from parsers.records import REQUIRED_FIELDS, format_error, json_errors, schema_errors, to_dict
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ def repair(record: dict, errors: list[ValidationError]) -> tuple[dict, list[Vali
 
 
 class ValidateRecords:
-    """Passes valid records on in their JSON form; repairs or diverts invalid ones (module docstring)."""
+    """Passes valid records on in their JSON form; repairs or diverts invalid ones (module docstring).
+    Most records are valid: they pass the compiled check alone (parsers.records.json_errors), and only an
+    invalid one is checked again by jsonschema, whose errors say what to remove."""
 
     def __init__(self, errors_path: str | Path | None = None, stats=None) -> None:
         self.errors_path = Path(errors_path) if errors_path else None
@@ -92,8 +94,9 @@ class ValidateRecords:
             self._errors_file.close()
 
     def process_item(self, item: Any, spider=None) -> dict:
-        record = to_dict(item)
-        errors = schema_errors(record)
+        # A dict is a record in its JSON form already (the store's merged records): read as it is, not copied.
+        record = item if isinstance(item, dict) else to_dict(item)
+        errors = json_errors(record)
         if not errors:
             return record
         url = record.get("source", {}).get("url", "<no source url>")
