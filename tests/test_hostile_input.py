@@ -307,3 +307,26 @@ def test_a_broken_feed_is_one_problem_line_even_when_libxml2_quotes_a_line_break
     result = records(body, "https://export.arxiv.org/api/query?id_list=2204.02311")
     [problem] = [p for p in result.problems if "not well-formed" in p]
     assert len(problem.splitlines()) == 1
+
+
+# -- URLs that look like another site's -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["https://journal.example.org/a/1234", "https://blog.example.org/a/sharan_n_1/"])
+def test_an_a_path_on_another_host_is_not_taken_for_an_arxiv_author_page(url):
+    # "/a/<x>" is an arXiv author page only on arXiv; elsewhere this page is an article with citation tags.
+    result = records(html(), url)
+    assert result.site == "embedded-metadata"
+    assert [record.title for record in result.records] == ["A Paper"]
+
+
+def test_an_arxiv_author_page_is_still_known_by_its_path_on_arxiv_and_by_its_heading_elsewhere():
+    listing = ('<h1>Jane Doe\'s articles on arXiv</h1><dl><dt><a href="/abs/2204.02311" title="Abstract">'
+               'arXiv:2204.02311</a></dt><dd><div class="list-title">Title: A Paper</div>'
+               '<div class="list-authors"><a href="/a/doe_j_1">Jane Doe</a></div></dd></dl>')
+    on_arxiv = records(html("", "<p>no heading, no entries</p>"), "https://arxiv.org/a/doe_j_1")
+    assert on_arxiv.site == "arxiv" and "heading" in on_arxiv.problems[0]
+    mirror = records(html("", listing), "https://mirror.example.org/a/doe_j_1")
+    assert mirror.site == "arxiv"
+    assert [(type(r).__name__, r.name if isinstance(r, Author) else r.arxiv_id) for r in mirror.records] == [
+        ("Author", "Jane Doe"), ("Paper", "2204.02311")]
