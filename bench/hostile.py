@@ -149,9 +149,14 @@ def child(name: str, size: int) -> dict:
             "rss_before_mb": rss_before / 1024, "peak_rss_mb": peak / 1024}
 
 
-def run_child(name: str, size: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", name, "--size", str(size / MIB)],
-                          capture_output=True, text=True, timeout=600, check=False)
+def run_child(name: str, size: int, timeout: float) -> dict:
+    """One subprocess's figures; a child still running after ``timeout`` seconds is killed and reported as
+    a finding (a hang is what this bench looks for), not raised."""
+    try:
+        done = subprocess.run([sys.executable, __file__, "--child", name, "--size", str(size / MIB)],
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"name": name, "timeout": timeout}
     if done.returncode != 0:
         return {"name": name, "error": (done.stderr.strip().splitlines() or ["?"])[-1]}
     return json.loads(done.stdout)
@@ -162,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="pages to build (default: all)")
     parser.add_argument("--size", type=float, default=10.0, help="page size in MiB (default 10)")
     parser.add_argument("--repeat", type=int, default=3, help="subprocesses per page (median kept)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds before a subprocess is killed and reported as a timeout (default 60)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     size = int(args.size * MIB)
@@ -172,8 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'page':40} {'MiB':>5} {'outcome':34} {'parse s':>8} {'lxml s':>7} {'ratio':>6} {'check s':>7} "
           f"{'RSS0 MB':>8} {'peak MB':>8}")
     worst_time = worst_rss = (0.0, "")
+    timed_out = []
     for name in names:
-        runs = [run_child(name, size) for _ in range(args.repeat)]
+        runs = [run_child(name, size, args.timeout) for _ in range(args.repeat)]
+        if any("timeout" in run for run in runs):
+            # One hang is the finding: the other runs of this page would likely hang as long.
+            print(f"{name:40} timeout: killed after {args.timeout:g} s "
+                  f"({sum('timeout' in run for run in runs)} of {len(runs)} subprocesses)")
+            timed_out.append(name)
+            worst_time = max(worst_time, (args.timeout, name))
+            continue
         failed = [run for run in runs if "error" in run]
         if failed:
             print(f"{name:40} error: {failed[0]['error']}")
@@ -188,8 +203,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{peak:8.0f}")
         worst_time = max(worst_time, (max(run["seconds"] for run in runs), name))
         worst_rss = max(worst_rss, (peak, name))
-    print(f"worst parse time: {worst_time[0]:.3f} s ({worst_time[1]}); worst peak RSS: {worst_rss[0]:.0f} MB "
-          f"({worst_rss[1]}); {args.repeat} subprocesses per page")
+    print(f"worst parse time: {'over ' if timed_out else ''}{worst_time[0]:.3f} s ({worst_time[1]}); worst peak RSS: "
+          f"{worst_rss[0]:.0f} MB ({worst_rss[1]}); {args.repeat} subprocesses per page")
+    if timed_out:
+        print(f"timed out (over {args.timeout:g} s): {', '.join(timed_out)}")
     return 0
 
 
