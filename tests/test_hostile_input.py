@@ -330,3 +330,59 @@ def test_an_arxiv_author_page_is_still_known_by_its_path_on_arxiv_and_by_its_hea
     assert mirror.site == "arxiv"
     assert [(type(r).__name__, r.name if isinstance(r, Author) else r.arxiv_id) for r in mirror.records] == [
         ("Author", "Jane Doe"), ("Paper", "2204.02311")]
+
+
+# -- pages bigger than any real one: read up to a bound, the cut named ----------------------------------------
+# The bounds are far above any real page's (parsers/page.py); these tests lower them to keep the pages small.
+
+
+def test_a_page_of_more_tags_than_the_bound_is_read_up_to_it_and_says_so(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_TAGS", 40)
+    body = html(body="".join(f"<p>line {number}</p>" for number in range(100)))
+    result = records(body)
+    assert [record.title for record in result.records] == ["A Paper"]  # the <head> comes before the cut
+    [cut] = [problem for problem in result.problems if "tags" in problem]
+    assert cut.startswith("https://journal.example.org/article/1: embedded-metadata: page: more than 40 tags")
+    texts = Page.from_bytes(body, "https://journal.example.org/article/1").texts
+    assert texts[0] == "line 0" and len(texts) < 20 and texts == [f"line {n}" for n in range(len(texts))]
+
+
+def test_a_profile_of_more_lines_than_the_bound_keeps_the_cards_before_it(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINES", 20)
+    text = (FIXTURES / "scholar_profile" / "sharan-narang.txt").read_text(encoding="utf-8")
+    result = records(text.encode("utf-8"), PROFILE_URL)
+    author, *papers = result.records
+    # 20 lines: 8 of header (name, field, five metrics, "32 Papers"), then three cards of 4 lines each
+    assert isinstance(author, Author) and author.name == "Sharan Narang"
+    assert [paper.title[:7] for paper in papers] == ["Llama 2", "Scaling", papers[2].title[:7]] and papers[2].abstract
+    assert any(problem.endswith("profile: page: more than 20 lines; only the first 20 read")
+               for problem in result.problems)
+
+
+def test_html_lines_past_the_bound_are_not_rendered_and_a_link_cut_open_keeps_its_text(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINES", 2)
+    page = Page.from_bytes(html(body='<p>a</p><p>b <a href="/x">c<p>d</p>e</a></p><p>f</p>'),
+                           "https://journal.example.org/article/1")
+    assert page.texts == ["a", "b c"]  # "d" would be the third line
+    assert [(link.url, link.text) for link in page.links] == [("https://journal.example.org/x", "cd")]
+    assert page.problems == ["page: more than 2 lines; only the first 2 read"]
+
+
+def test_links_and_images_past_their_bounds_are_not_kept_but_their_text_is(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINKS", 2)
+    monkeypatch.setattr("parsers.page.MAX_IMAGES", 1)
+    body = "".join(f'<a href="/{n}">L{n}</a> <img src="/{n}.png" alt="I{n}"> ' for n in range(4))
+    page = Page.from_bytes(html(body=f"<p>{body}</p>"), "https://journal.example.org/article/1")
+    assert page.texts == ["L0 I0 L1 I1 L2 I2 L3 I3"]
+    assert [link.text for link in page.links] == ["L0", "L1"] and [image.alt for image in page.images] == ["I0"]
+    assert [problem.split(";")[0] for problem in page.problems] == ["page: more than 2 links",
+                                                                    "page: more than 1 images"]
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_a_line_longer_than_the_bound_is_cut_to_it_and_says_so(monkeypatch, kind):
+    monkeypatch.setattr("parsers.page.MAX_LINE_TEXT", 10)
+    body = html(body="<p>short</p><p>" + "word " * 10 + "</p>") if kind == "html" else b"short\n" + b"word " * 10
+    page = Page.from_bytes(body, "https://example.org/t")
+    assert page.texts == ["short", "word word "]
+    assert page.problems == ["line 2: 49 characters; only the first 10 read"]
