@@ -54,9 +54,9 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # 2,000 entries, the most it shows, has about 150,000 tags). What lies beyond a bound is not read, as if the
 # page had been cut short there, and the page's problems say what was cut.
 MAX_TAGS = 250_000          # "<" in the document: an HTML page is parsed up to its 250,000th tag
-MAX_LINES = 20_000          # rendered lines of text
-MAX_LINKS = 50_000          # links kept on the lines (their text stays); an author list of 10,000 names is 10,000
-MAX_IMAGES = 20_000         # images kept on the lines (their alt text stays)
+MAX_LINES = 10_000          # rendered lines of text
+MAX_LINKS = 20_000          # links kept on the lines (their text stays); an author list of 10,000 names is 10,000
+MAX_IMAGES = 10_000         # images kept on the lines (their alt text stays)
 MAX_LINE_TEXT = 1_000_000   # characters of one line (the longest author list parsers.fields.names reads)
 
 
