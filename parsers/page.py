@@ -314,8 +314,11 @@ class _Resolver:
     def __call__(self, href: str) -> str | None:
         """The absolute URL, or None for an href urllib cannot read (see join_url)."""
         href = href.strip()
-        # Only brackets (IPv6 hosts) and non-ASCII hosts make urllib refuse a URL: those take the slow path.
-        if href.startswith(("https://", "http://")) and href.isascii() and "[" not in href and "]" not in href:
+        # Only brackets (IPv6 hosts) and non-ASCII hosts make urllib refuse a URL: those take the slow path, and
+        # so do control characters: urllib drops a tab or line break inside a URL, which would otherwise stay
+        # in it (and split the one-line problem naming an image's URL).
+        if (href.startswith(("https://", "http://")) and href.isascii() and href.isprintable()
+                and "[" not in href and "]" not in href):
             return href
         if self.origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
             return self.origin + href

@@ -201,6 +201,21 @@ def test_a_card_without_a_title_line_is_untitled_and_says_so():
     assert any(problem.startswith("title:") for problem in papers[0].problems)
 
 
+def test_a_line_break_inside_a_link_or_image_url_is_dropped_as_urllib_drops_it():
+    # Found by the long fuzz run: a mutated CatalyzeX card whose thumbnail src ran over a line break gave a
+    # two-line problem ("thumbnail 1 has no caption (image without alt text: https://x\n...)").
+    card = ('<article><p><a href="/paper/p">A Title</a></p><p>Apr 19, 2022</p><p>A B, C D</p>'
+            '<p><img src="https://figures.example.org/1\n-Figure1.png"></p><p>An abstract.</p>'
+            '<a href="https://arxiv.org/abs/2204.02311\t">Via<img src="/i/arxiv.svg" alt="arxiv icon"></a></article>')
+    body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
+    result = records(body, CATALYZEX_URL)
+    assert all(len(problem.splitlines()) == 1 for problem in result.problems)
+    assert any(problem.endswith("(image without alt text: https://figures.example.org/1-Figure1.png)")
+               for problem in result.problems)
+    [paper] = [r for r in result.records if isinstance(r, Paper)]
+    assert paper.arxiv_id == "2204.02311"
+
+
 @pytest.mark.parametrize(("text", "expected"), [("math.ag/0101001", "math.AG/0101001"),
                                                 ("https://arxiv.org/abs/math.ag/0101001v2", "math.AG/0101001")])
 def test_a_lower_cased_old_style_arxiv_id_gets_arxivs_case(text, expected):
