@@ -7,8 +7,8 @@ subprocess, so each peak RSS is that page's alone: bytes -> Page.from_bytes -> p
 validated and written as JSON, as the crawl does. Printed per page: size, outcome (records, or the error
 class), the parse time (bytes -> records, median of N subprocesses), a bare lxml.html parse of the same bytes
 in the same subprocess (after ours) and the ratio of the two, the time to validate and serialise the records
-(the pipelines' work, apart), the subprocess's RSS before parsing and its peak up to the end of our parse. The issue's limits
-are 2 s and 400 MB per page of 10 MiB or less; nothing is asserted, this only measures.
+(the pipelines' work, apart), the subprocess's RSS before parsing and its peak up to the end of our parse.
+The issue's limits are 2 s and 400 MB per page of 10 MiB or less; nothing is asserted, this only measures.
 """
 
 from __future__ import annotations
@@ -205,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{peak:8.0f}")
         worst_time = max(worst_time, (max(run["seconds"] for run in runs), name))
         worst_rss = max(worst_rss, (peak, name))
-    print(f"worst parse time: {'over ' if timed_out else ''}{worst_time[0]:.3f} s ({worst_time[1]}); worst peak RSS: "
-          f"{worst_rss[0]:.0f} MB ({worst_rss[1]}); {args.repeat} subprocesses per page")
+    print(f"worst parse time: {'over ' if timed_out else ''}{worst_time[0]:.3f} s ({worst_time[1]}); "
+          f"worst peak RSS: {worst_rss[0]:.0f} MB ({worst_rss[1]}); {args.repeat} subprocesses per page")
     if timed_out:
         print(f"timed out (over {args.timeout:g} s): {', '.join(timed_out)}")
     return 0

@@ -28,8 +28,8 @@ class ArxivId:
 # ("[0-9](?<![0-9.][0-9])" is "not after a digit or a dot"): a pattern that opens with a class lets re skip to
 # the next candidate character in C, where one that opens with a look-behind is tried at every position
 # (a URL: 21 -> 4 us).
-_NEW = re.compile(r"(?P<yy>[0-9](?:(?<=arXiv\.[0-9])|(?<![0-9.][0-9]))[0-9])(?P<mm>[0-9]{2})\.(?P<num>[0-9]{4,5})"
-                  r"(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
+_NEW = re.compile(r"(?P<yy>[0-9](?:(?<=arXiv\.[0-9])|(?<![0-9.][0-9]))[0-9])(?P<mm>[0-9]{2})"
+                  r"\.(?P<num>[0-9]{4,5})(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
 # Old style: archive[.CLASS]/YYMMNNN. The class is two letters, written upper case by arXiv ("math.AG"); a page's
 # "math.ag" is the same id, its case repaired.
 _OLD = re.compile(r"(?P<archive>[a-z](?<![\w.-][a-z])[a-z]*(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2})?/"

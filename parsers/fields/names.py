@@ -26,8 +26,8 @@ _CUT = re.compile(
     r"\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b"
     r"|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\)",
     re.IGNORECASE)
-# Cheap tests that a text may hold a cut, each implied by one of _CUT's alternatives (read on the text lower-cased):
-# most lists hold none, and skipping _CUT's case-blind scan of them is 20 times faster.
+# Cheap tests that a text may hold a cut, each implied by one of _CUT's alternatives (read on the text
+# lower-cased): most lists hold none, and skipping _CUT's case-blind scan of them is 20 times faster.
 _CUT_WORDS = ("others", "author")
 _CUT_MARKS = ("…", "...")
 _ET_AL = re.compile(r"et\s*al")
