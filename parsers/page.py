@@ -320,7 +320,8 @@ class _Resolver:
         if (href.startswith(("https://", "http://")) and href.isascii() and href.isprintable()
                 and "[" not in href and "]" not in href):
             return href
-        if self.origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
+        if (self.origin and href.startswith("/") and not href.startswith("//") and "/." not in href
+                and href.isprintable()):
             return self.origin + href
         return join_url(self.base, href)
 

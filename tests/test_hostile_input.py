@@ -205,13 +205,16 @@ def test_a_line_break_inside_a_link_or_image_url_is_dropped_as_urllib_drops_it()
     # Found by the long fuzz run: a mutated CatalyzeX card whose thumbnail src ran over a line break gave a
     # two-line problem ("thumbnail 1 has no caption (image without alt text: https://x\n...)").
     card = ('<article><p><a href="/paper/p">A Title</a></p><p>Apr 19, 2022</p><p>A B, C D</p>'
-            '<p><img src="https://figures.example.org/1\n-Figure1.png"></p><p>An abstract.</p>'
+            '<p><img src="https://figures.example.org/1\n-Figure1.png"></p><p><img src="/2\r\n.png"></p>'
+            '<p>An abstract.</p>'
             '<a href="https://arxiv.org/abs/2204.02311\t">Via<img src="/i/arxiv.svg" alt="arxiv icon"></a>'
             '</article>')
     body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
     result = records(body, CATALYZEX_URL)
     assert all(len(problem.splitlines()) == 1 for problem in result.problems)
     assert any(problem.endswith("(image without alt text: https://figures.example.org/1-Figure1.png)")
+               for problem in result.problems)
+    assert any(problem.endswith("(image without alt text: https://www.catalyzex.com/2.png)")
                for problem in result.problems)
     [paper] = [r for r in result.records if isinstance(r, Paper)]
     assert paper.arxiv_id == "2204.02311"
