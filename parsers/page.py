@@ -48,6 +48,9 @@ _PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_~!$&'()*+,=@%.-]+)+/?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # JSON numbers longer than this are not data any page field uses; int() refuses over 4300 digits.
 _MAX_JSON_DIGITS = 40
+# A numeric character reference ("&#xD800;", "&#55296;"): libxml2's XML parser, recovering from one naming a
+# surrogate, keeps bytes lxml cannot decode, and reading that text raises (an Atom feed's entry id did).
+_CHAR_REF = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,8})|(?P<dec>[0-9]{1,10}));")
 # A "\uD800"-"\uDFFF" escape: the only way a lone surrogate gets into JSON-LD read from a scrubbed document.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -184,7 +187,7 @@ class Page:
             problems.append(f"bytes not valid {encoding}: {replaced} characters replaced")
         page = cls.from_html(data, url) if is_html else cls.from_text(text, url)
         page.encoding = encoding
-        page.raw = text
+        page.raw = text if is_html or "&#" not in text else _CHAR_REF.sub(_no_surrogate_ref, text)
         page.problems[:0] = problems
         return page
 
@@ -291,6 +294,12 @@ def _nth_tag_offset(data: bytes, nth: int) -> int | None:
             return offset
         seen += count
     return None
+
+
+def _no_surrogate_ref(match: re.Match[str]) -> str:
+    """A character reference as it is, unless it names a surrogate: then U+FFFD's (as lone surrogates are)."""
+    code = int(match["hex"], 16) if match["hex"] else int(match["dec"])
+    return "&#xFFFD;" if 0xD800 <= code <= 0xDFFF else match.group(0)
 
 
 def _long_line(number: int, length: int) -> str:

@@ -406,3 +406,14 @@ def test_a_line_longer_than_the_bound_is_cut_to_it_and_says_so(monkeypatch, kind
     page = Page.from_bytes(body, "https://example.org/t")
     assert page.texts == ["short", "word word "]
     assert page.problems == ["line 2: 49 characters; only the first 10 read"]
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#56320;"])
+def test_a_broken_feed_with_a_character_reference_to_a_surrogate_is_read(reference):
+    # Found by the long fuzz run: libxml2, recovering from a broken feed, kept "&#xD800;" as bytes lxml cannot
+    # decode, and reading the entry's id raised UnicodeDecodeError.
+    feed = (FIXTURES / "arxiv/api/palm.atom").read_text(encoding="utf-8")
+    body = feed.replace("<id>http://arxiv.org/abs/", f"<id>{reference}http://arxiv.org/abs/", 1)
+    result = records(body[:-20].encode("utf-8"), "https://export.arxiv.org/api/query?id_list=2204.02311")
+    assert [paper.arxiv_id for paper in result.records] == ["2204.02311"]
+    assert any("not well-formed" in problem or "read what remains" in problem for problem in result.problems)
