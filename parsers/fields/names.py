@@ -57,10 +57,10 @@ MAX_LIST_TEXT = 1_000_000
 MAX_BRACKET_DEPTH = 8
 
 
-def _split(text: str, bracketed: bool = True) -> list[str]:
+def _split(text: str, bracketed: bool) -> list[str]:
     """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names.
-    ``bracketed`` False says the text has no bracket (the caller looked)."""
-    if not bracketed or not _HAS_BRACKET.search(text):  # no bracket to stay outside of: no loop
+    ``bracketed``: whether the text holds a bracket (the caller looked)."""
+    if not bracketed:  # no bracket to stay outside of: no loop
         if "and" in text and _AND.search(text):  # a separating "and" (not the one inside "Alexander")
             return (_SEMICOLON_SEPARATORS if ";" in text else _SEPARATORS).split(text)
         separator = ";" if ";" in text else ","  # str.split: 40 times faster than a regex split
