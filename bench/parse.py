@@ -1,20 +1,31 @@
 """Parse speed per fixture, as a ratio to a bare lxml.html parse of the same bytes in the same run.
 
     python bench/parse.py [--repeat N] [FILE ...]
+    python bench/parse.py --against CHECKOUT [--calls N] [FILE ...]
 
 For each fixture page (default: every page in fixtures/pages.json) it prints records per second of
 the full parse (bytes -> Page -> records) and `ratio` = full parse time / bare `lxml.html` parse
 time, both the best of N timed rounds taken alternately, so machine noise hits both alike.
 Text captures (.txt) are listed but get their own median: lxml reads a text file as one paragraph in
 about 0.02 ms, so the ratio says nothing about our parser there (see bench/README.md).
+
+With --against, the parsers package of another checkout (e.g. main's, or a `git worktree` of an older commit)
+is imported beside ours under another name, and for each page the three parses, baseline, ours and bare lxml,
+are interleaved call by call, N calls each (default 200), keeping each one's best CPU time
+(`time.thread_time`): on a shared, loaded machine that is steadier than wall-clock bests. Printed per page:
+both ratios to lxml and ours / baseline.
 Nothing is asserted: this only measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import re
+import shutil
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -66,14 +77,63 @@ def measure(path: Path, url: str, repeat: int) -> dict:
             "lxml_ms": bare * 1e3, "ratio": full / bare}
 
 
+def load_baseline(checkout: Path):
+    """The ``parsers`` package of another checkout, imported as ``baseline_parsers`` (its own imports renamed)."""
+    copy = Path(tempfile.mkdtemp(prefix="bench-parse-")) / "baseline_parsers"
+    shutil.copytree(checkout / "parsers", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in copy.rglob("*.py"):
+        path.write_text(re.sub(r"\bparsers(?=\.|\s+import\b)", "baseline_parsers", path.read_text()))
+    sys.path.insert(0, str(copy.parent))
+    return importlib.import_module("baseline_parsers")
+
+
+def compare(pages: list[tuple[Path, str]], baseline, calls: int) -> None:
+    """Baseline, ours and bare lxml interleaved call by call; best CPU time of each."""
+    def full_with(package):
+        return lambda body, url: package.parse_page(package.Page.from_bytes(body, url), as_of=AS_OF)
+
+    ours = full_with(sys.modules["parsers"])
+    theirs = full_with(baseline)
+    print(f"{'file':46} {'base ms':>8} {'ours ms':>8} {'lxml ms':>8} {'base/lxml':>9} {'ours/lxml':>9} "
+          f"{'ours/base':>9}")
+    ratios: list[float] = []
+    for path, url in pages:
+        body = path.read_bytes()
+        best = {"base": float("inf"), "ours": float("inf"), "lxml": float("inf")}
+        try:
+            ours(body, url), theirs(body, url)  # warm caches before timing
+        except Exception as exc:  # a page that fails to parse is reported, the run goes on
+            print(f"{str(path):46} error: {exc}")
+            continue
+        for _ in range(calls):
+            for name, func in (("base", theirs), ("ours", ours), ("lxml", bare_parse)):
+                start = time.thread_time()
+                func(body, url)
+                best[name] = min(best[name], time.thread_time() - start)
+        ratios.append(best["ours"] / best["base"])
+        print(f"{str(path.relative_to(ROOT))[:46]:46} {best['base'] * 1e3:8.3f} {best['ours'] * 1e3:8.3f} "
+              f"{best['lxml'] * 1e3:8.3f} {best['base'] / best['lxml']:9.2f} {best['ours'] / best['lxml']:9.2f} "
+              f"{best['ours'] / best['base']:9.2f}")
+    if ratios:
+        print(f"median ours/base over {len(ratios)} pages: {sorted(ratios)[len(ratios) // 2]:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=lambda p: Path(p).resolve(),
                         help="pages to time (default: the replay manifest)")
-    parser.add_argument("--url", default="https://example.org/page", help="URL for FILE arguments")
+    parser.add_argument("--url", default="https://example.org/page",
+                        help="URL for FILE arguments not in fixtures/pages.json")
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds per page (best is kept)")
+    parser.add_argument("--against", type=lambda p: Path(p).resolve(),
+                        help="a checkout whose parsers to compare with, interleaved in this process")
+    parser.add_argument("--calls", type=int, default=200, help="with --against: calls of each parse per page")
     args = parser.parse_args(argv)
-    pages = [(path, args.url) for path in args.files] or manifest_pages()
+    known = dict(manifest_pages())  # a FILE of the manifest keeps its URL (adapters recognise some by host)
+    pages = [(path, known.get(path, args.url)) for path in args.files] or manifest_pages()
+    if args.against:
+        compare(pages, load_baseline(args.against), args.calls)
+        return 0
     print(f"{'file':58} {'KB':>7} {'records':>7} {'rec/s':>9} {'full ms':>8} {'lxml ms':>8} {'ratio':>6}")
     ratios: dict[str, list[float]] = {"markup": [], "text": []}
     for path, url in pages:

@@ -201,6 +201,25 @@ def test_a_card_without_a_title_line_is_untitled_and_says_so():
     assert any(problem.startswith(f"{CATALYZEX_URL}: catalyzex: title:") for problem in papers[0].problems)
 
 
+def test_a_line_break_inside_a_link_or_image_url_is_dropped_as_urllib_drops_it():
+    # Found by the long fuzz run: a mutated CatalyzeX card whose thumbnail src ran over a line break gave a
+    # two-line problem ("thumbnail 1 has no caption (image without alt text: https://x\n...)").
+    card = ('<article><p><a href="/paper/p">A Title</a></p><p>Apr 19, 2022</p><p>A B, C D</p>'
+            '<p><img src="https://figures.example.org/1\n-Figure1.png"></p><p><img src="/2\r\n.png"></p>'
+            '<p>An abstract.</p>'
+            '<a href="https://arxiv.org/abs/2204.02311\t">Via<img src="/i/arxiv.svg" alt="arxiv icon"></a>'
+            '</article>')
+    body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
+    result = records(body, CATALYZEX_URL)
+    assert all(len(problem.splitlines()) == 1 for problem in result.problems)
+    assert any(problem.endswith("(image without alt text: https://figures.example.org/1-Figure1.png)")
+               for problem in result.problems)
+    assert any(problem.endswith("(image without alt text: https://www.catalyzex.com/2.png)")
+               for problem in result.problems)
+    [paper] = [r for r in result.records if isinstance(r, Paper)]
+    assert paper.arxiv_id == "2204.02311"
+
+
 @pytest.mark.parametrize(("text", "expected"), [("math.ag/0101001", "math.AG/0101001"),
                                                 ("https://arxiv.org/abs/math.ag/0101001v2", "math.AG/0101001")])
 def test_a_lower_cased_old_style_arxiv_id_gets_arxivs_case(text, expected):
@@ -307,3 +326,94 @@ def test_a_broken_feed_is_one_problem_line_even_when_libxml2_quotes_a_line_break
     result = records(body, "https://export.arxiv.org/api/query?id_list=2204.02311")
     [problem] = [p for p in result.problems if "not well-formed" in p]
     assert len(problem.splitlines()) == 1
+
+
+# -- URLs that look like another site's -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["https://journal.example.org/a/1234", "https://blog.example.org/a/sharan_n_1/"])
+def test_an_a_path_on_another_host_is_not_taken_for_an_arxiv_author_page(url):
+    # "/a/<x>" is an arXiv author page only on arXiv; elsewhere this page is an article with citation tags.
+    result = records(html(), url)
+    assert result.site == "embedded-metadata"
+    assert [record.title for record in result.records] == ["A Paper"]
+
+
+def test_an_arxiv_author_page_is_still_known_by_its_path_on_arxiv_and_by_its_heading_elsewhere():
+    listing = ('<h1>Jane Doe\'s articles on arXiv</h1><dl><dt><a href="/abs/2204.02311" title="Abstract">'
+               'arXiv:2204.02311</a></dt><dd><div class="list-title">Title: A Paper</div>'
+               '<div class="list-authors"><a href="/a/doe_j_1">Jane Doe</a></div></dd></dl>')
+    on_arxiv = records(html("", "<p>no heading, no entries</p>"), "https://arxiv.org/a/doe_j_1")
+    assert on_arxiv.site == "arxiv" and "heading" in on_arxiv.problems[0]
+    mirror = records(html("", listing), "https://mirror.example.org/a/doe_j_1")
+    assert mirror.site == "arxiv"
+    assert [(type(r).__name__, r.name if isinstance(r, Author) else r.arxiv_id) for r in mirror.records] == [
+        ("Author", "Jane Doe"), ("Paper", "2204.02311")]
+
+
+# -- pages bigger than any real one: read up to a bound, the cut named ----------------------------------------
+# The bounds are far above any real page's (parsers/page.py); these tests lower them to keep the pages small.
+
+
+def test_a_page_of_more_tags_than_the_bound_is_read_up_to_it_and_says_so(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_TAGS", 40)
+    body = html(body="".join(f"<p>line {number}</p>" for number in range(100)))
+    result = records(body)
+    assert [record.title for record in result.records] == ["A Paper"]  # the <head> comes before the cut
+    [cut] = [problem for problem in result.problems if "tags" in problem]
+    assert cut.startswith("https://journal.example.org/article/1: embedded-metadata: page: more than 40 tags")
+    texts = Page.from_bytes(body, "https://journal.example.org/article/1").texts
+    assert texts[0] == "line 0" and len(texts) < 20 and texts == [f"line {n}" for n in range(len(texts))]
+
+
+def test_a_profile_of_more_lines_than_the_bound_keeps_the_cards_before_it(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINES", 20)
+    text = (FIXTURES / "scholar_profile" / "sharan-narang.txt").read_text(encoding="utf-8")
+    result = records(text.encode("utf-8"), PROFILE_URL)
+    author, *papers = result.records
+    # 20 lines: 8 of header (name, field, five metrics, "32 Papers"), then three cards of 4 lines each
+    assert isinstance(author, Author) and author.name == "Sharan Narang"
+    assert len(papers) == 3 and [paper.title[:7] for paper in papers[:2]] == ["Llama 2", "Scaling"]
+    assert papers[2].abstract  # the third card whole: its fourth line is the 20th
+    assert any(problem.endswith("profile: page: more than 20 lines; only the first 20 read")
+               for problem in result.problems)
+
+
+def test_html_lines_past_the_bound_are_not_rendered_and_a_link_cut_open_keeps_its_text(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINES", 2)
+    page = Page.from_bytes(html(body='<p>a</p><p>b <a href="/x">c<p>d</p>e</a></p><p>f</p>'),
+                           "https://journal.example.org/article/1")
+    assert page.texts == ["a", "b c"]  # "d" would be the third line
+    assert [(link.url, link.text) for link in page.links] == [("https://journal.example.org/x", "cd")]
+    assert page.problems == ["page: more than 2 lines; only the first 2 read"]
+
+
+def test_links_and_images_past_their_bounds_are_not_kept_but_their_text_is(monkeypatch):
+    monkeypatch.setattr("parsers.page.MAX_LINKS", 2)
+    monkeypatch.setattr("parsers.page.MAX_IMAGES", 1)
+    body = "".join(f'<a href="/{n}">L{n}</a> <img src="/{n}.png" alt="I{n}"> ' for n in range(4))
+    page = Page.from_bytes(html(body=f"<p>{body}</p>"), "https://journal.example.org/article/1")
+    assert page.texts == ["L0 I0 L1 I1 L2 I2 L3 I3"]
+    assert [link.text for link in page.links] == ["L0", "L1"] and [image.alt for image in page.images] == ["I0"]
+    assert [problem.split(";")[0] for problem in page.problems] == ["page: more than 2 links",
+                                                                    "page: more than 1 images"]
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_a_line_longer_than_the_bound_is_cut_to_it_and_says_so(monkeypatch, kind):
+    monkeypatch.setattr("parsers.page.MAX_LINE_TEXT", 10)
+    body = html(body="<p>short</p><p>" + "word " * 10 + "</p>") if kind == "html" else b"short\n" + b"word " * 10
+    page = Page.from_bytes(body, "https://example.org/t")
+    assert page.texts == ["short", "word word "]
+    assert page.problems == ["line 2: 49 characters; only the first 10 read"]
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#56320;"])
+def test_a_broken_feed_with_a_character_reference_to_a_surrogate_is_read(reference):
+    # Found by the long fuzz run: libxml2, recovering from a broken feed, kept "&#xD800;" as bytes lxml cannot
+    # decode, and reading the entry's id raised UnicodeDecodeError.
+    feed = (FIXTURES / "arxiv/api/palm.atom").read_text(encoding="utf-8")
+    body = feed.replace("<id>http://arxiv.org/abs/", f"<id>{reference}http://arxiv.org/abs/", 1)
+    result = records(body[:-20].encode("utf-8"), "https://export.arxiv.org/api/query?id_list=2204.02311")
+    assert [paper.arxiv_id for paper in result.records] == ["2204.02311"]
+    assert any("not well-formed" in problem or "read what remains" in problem for problem in result.problems)

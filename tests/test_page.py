@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.page import Page, PageError
+from parsers.page import Page, PageError, join_url
 
 CARD = b"""<!doctype html><html><head><meta charset="utf-8">
 <meta name="citation_title" content="PaLM: Scaling Language Modeling with Pathways">
@@ -92,3 +92,19 @@ def test_text_after_a_comment_or_processing_instruction_is_kept():
                            b"</h3><p>next</p></body></html>", "https://profiles.example.org/author/x")
     assert page.texts == ["PaLM: Scaling Language", "next"]
     assert page.lines[0].links[0].text == "PaLM: Scaling"
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("/abs/2204.02311v2", "https://arxiv.org/abs/2204.02311v2"),
+    ("/pdf/hep-th/9901001", "https://arxiv.org/pdf/hep-th/9901001"),
+    (" /abs/x ", "https://arxiv.org/abs/x"),
+    ("/a/./b/../c", "https://arxiv.org/a/c"),   # dot segments resolved
+    ("/a//b", "https://arxiv.org/a//b"),        # an empty segment kept (off the fast path)
+    ("/a?q=1#f", "https://arxiv.org/a?q=1#f"),
+    ("/a;p", "https://arxiv.org/a;p"),
+    ("//other.org/x", "https://other.org/x"),
+    ("next", "https://arxiv.org/list/next"),
+])
+def test_page_absolute_joins_as_urljoin_does_on_the_fast_path_and_off_it(href, expected):
+    page = Page("https://arxiv.org/list/math", [])
+    assert page.absolute(href) == expected == join_url(page.url, href)

@@ -33,6 +33,7 @@ ZONES = {
     "GMT": 0, "UTC": 0, "UT": 0, "Z": 0,
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
 }
+_ZONE_OFFSETS = {zone: timedelta(hours=hours) for zone, hours in ZONES.items()}  # made once, not per date
 # Longer strings are prose, not a date: skip dateparser (slow, and eager to find dates in prose).
 MAX_DATE_TEXT = 80
 # Languages the fallback tries. All ~200 locales cost ~1 s on first use and read "5.4B" as an Azeri date.
@@ -70,8 +71,8 @@ def _zone_offset(zone: str | None) -> timedelta | None:
     """Offset of a zone text from UTC; None when there is no zone (the time is then taken as UTC)."""
     if not zone:
         return None
-    if zone in ZONES:
-        return timedelta(hours=ZONES[zone])
+    if zone in _ZONE_OFFSETS:
+        return _ZONE_OFFSETS[zone]
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
@@ -108,7 +109,7 @@ def _from_match(match: re.Match[str], as_of: date | None) -> ParsedDate | None:
             return ParsedDate(day_value.isoformat(), raw, False)
         stamp = datetime(day_value.year, month, day, int(parts["H"]), int(parts["M"]), int(parts["S"] or 0))
         offset = _zone_offset(parts.get("zone"))
-        if offset is not None:
+        if offset:  # None (no zone) and UTC's zero offset leave the time as it is
             stamp -= offset
     except (ValueError, OverflowError):  # "Feb 30, 2023", hour 25, year 0
         return None
@@ -116,8 +117,11 @@ def _from_match(match: re.Match[str], as_of: date | None) -> ParsedDate | None:
 
 
 def _utc_stamp(stamp: datetime) -> str:
-    """"2025-01-10T00:10:21Z". Not strftime: its %Y writes year 999 as "999", not "0999"."""
-    return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    """"2025-01-10T00:10:21Z". Not strftime: its %Y writes year 999 as "999", not "0999". isoformat's
+    timespec drops the microseconds (4x faster than a replace())."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.replace(tzinfo=None)
+    return stamp.isoformat(timespec="seconds") + "Z"
 
 
 def _as_day(as_of: object) -> date | None:

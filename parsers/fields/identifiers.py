@@ -24,11 +24,15 @@ class ArxivId:
 # 10.48550/arXiv.2204.02311.
 # ASCII digits only ([0-9], not \d, which matches "٢٢٠٤" too); a version starts at 1 and has at most six digits, so
 # "v0" and a run of thousands of digits are not versions (and never reach int()).
-_NEW = re.compile(r"(?:(?<=arXiv\.)|(?<![0-9.]))(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<num>[0-9]{4,5})"
-                  r"(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
+# Each pattern opens with a character class and tests what precedes the id just after its first character
+# ("[0-9](?<![0-9.][0-9])" is "not after a digit or a dot"): a pattern that opens with a class lets re skip to
+# the next candidate character in C, where one that opens with a look-behind is tried at every position
+# (a URL: 21 -> 4 us).
+_NEW = re.compile(r"(?P<yy>[0-9](?:(?<=arXiv\.[0-9])|(?<![0-9.][0-9]))[0-9])(?P<mm>[0-9]{2})"
+                  r"\.(?P<num>[0-9]{4,5})(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
 # Old style: archive[.CLASS]/YYMMNNN. The class is two letters, written upper case by arXiv ("math.AG"); a page's
 # "math.ag" is the same id, its case repaired.
-_OLD = re.compile(r"(?<![\w.-])(?P<archive>[a-z]+(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2})?/"
+_OLD = re.compile(r"(?P<archive>[a-z](?<![\w.-][a-z])[a-z]*(?:-[a-z]+)?)(?P<cls>\.[A-Za-z]{2})?/"
                   r"(?P<num>[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3})(?:v(?P<v>[1-9][0-9]{0,5}))?(?![0-9])")
 # DOI: "10." registrant "/" suffix. The suffix runs to whitespace, quotes or angle brackets.
 _DOI = re.compile(r"\b10\.\d+(?:\.\d+)*/[^\s\"'<>]+")
@@ -47,12 +51,12 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     "arXiv:2204.02311", "/pdf/0704.0001", "hep-th/9901001v1". None when there is none."""
     if not isinstance(text, str):
         return None
-    found = [m for m in _NEW.finditer(text) if _new_style(m)][:1]
-    found += [m for m in _OLD.finditer(text) if m["archive"] in ARXIV_ARCHIVES][:1]
-    if not found:
+    new = next((m for m in _NEW.finditer(text) if _new_style(m)), None)
+    old = next((m for m in _OLD.finditer(text) if m["archive"] in ARXIV_ARCHIVES), None) if "/" in text else None
+    match = new if old is None or (new is not None and new.start() <= old.start()) else old
+    if match is None:
         return None
-    match = min(found, key=lambda m: m.start())
-    if "archive" in match.groupdict():
+    if match is old:
         identifier = f"{match['archive']}{(match['cls'] or '').upper()}/{match['num']}"
     else:
         identifier = f"{match['yy']}{match['mm']}.{match['num']}"

@@ -26,6 +26,11 @@ _CUT = re.compile(
     r"\bet\s*al\b\.?|…|\.\.\.|\band\s+others\b"
     r"|\(\s*\d[\d,]*\s+(?:additional|more)\s+authors?\b[^)]*\)",
     re.IGNORECASE)
+# Cheap tests that a text may hold a cut, each implied by one of _CUT's alternatives (read on the text
+# lower-cased): most lists hold none, and skipping _CUT's case-blind scan of them is 20 times faster.
+_CUT_WORDS = ("others", "author")
+_CUT_MARKS = ("…", "...")
+_ET_AL = re.compile(r"et\s*al")
 # The comma and spaces before the cut go with it. Found backwards from the cut rather than as a leading ",?\s*"
 # in _CUT, which would make re try the whole pattern at every position (twice as slow).
 _BEFORE_CUT = re.compile(r",?\s*$")
@@ -38,6 +43,9 @@ _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _HAS_BRACKET = re.compile(r"[()\[\]]")
 _SEPARATORS = re.compile(r"[,;&]|\band\b")
 _SEMICOLON_SEPARATORS = re.compile(r"[;&]|\band\b")
+_AND = re.compile(r"\band\b")
+# What _clean_name strips off a name; the names of a cleaned list without brackets need nothing else.
+_NAME_STRIP = " ,;:·"
 # Name suffixes that a comma separates from the name they belong to ("Martin Luther King, Jr.").
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Bounds on hostile input. The longest author lists known (collider papers) have about 5,000 names; a list is
@@ -49,10 +57,14 @@ MAX_LIST_TEXT = 1_000_000
 MAX_BRACKET_DEPTH = 8
 
 
-def _split(text: str) -> list[str]:
-    """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names."""
-    if not _HAS_BRACKET.search(text):  # no bracket to stay outside of: one regex split, no loop (2x faster)
-        return (_SEMICOLON_SEPARATORS if ";" in text else _SEPARATORS).split(text)
+def _split(text: str, bracketed: bool) -> list[str]:
+    """Split at separators outside brackets. With semicolons present, commas belong to "Last, First" names.
+    ``bracketed``: whether the text holds a bracket (the caller looked)."""
+    if not bracketed:  # no bracket to stay outside of: no loop
+        if "and" in text and _AND.search(text):  # a separating "and" (not the one inside "Alexander")
+            return (_SEMICOLON_SEPARATORS if ";" in text else _SEPARATORS).split(text)
+        separator = ";" if ";" in text else ","  # str.split: 40 times faster than a regex split
+        return (text.replace("&", separator) if "&" in text else text).split(separator)
     separators = {";", "&", "and"} if ";" in text else {",", ";", "&", "and"}
     parts, opened, start = [], [], 0
     for match in _TOKENS.finditer(text):
@@ -78,7 +90,15 @@ def _clean_name(part: str) -> str:
         if previous == part or not _HAS_BRACKET.search(part):
             break
         previous, part = part, _PARENTHESISED.sub(" ", part)
-    return clean_text(part).strip(" ,;:·")
+    return clean_text(part).strip(_NAME_STRIP)
+
+
+def _find_cut(flat: str) -> re.Match[str] | None:
+    lower = flat.lower()
+    if (any(mark in flat for mark in _CUT_MARKS) or any(word in lower for word in _CUT_WORDS)
+            or _ET_AL.search(lower)):
+        return _CUT.search(flat)
+    return None
 
 
 def parse_author_list(text: str) -> AuthorList:
@@ -90,7 +110,7 @@ def parse_author_list(text: str) -> AuthorList:
     flat = join_wrapped_lines(text.splitlines())
     if ":" in flat:  # the label and a collaboration heading both end in a colon
         flat = _LABEL.sub("", flat)
-    cut = _CUT.search(flat)
+    cut = _find_cut(flat)
     if cut:
         flat = flat[:_BEFORE_CUT.search(flat, 0, cut.start()).start()]
     too_long = len(flat) > MAX_LIST_TEXT
@@ -101,11 +121,13 @@ def parse_author_list(text: str) -> AuthorList:
     if heading:
         names.append(clean_text(heading.group(1)))
         flat = flat[heading.end():]
-    for part in _split(flat):
+    bracketed = _HAS_BRACKET.search(flat) is not None
+    for part in _split(flat, bracketed):
         if len(names) >= MAX_AUTHORS:
             too_long = True
             break
-        name = _clean_name(part)
+        # Without brackets a name needs only its ends stripped: flat is clean (one space between words).
+        name = _clean_name(part) if bracketed else part.strip(_NAME_STRIP)
         if not name:
             continue
         if name.casefold() in SUFFIXES and names:

@@ -3,10 +3,13 @@ gives valid, writable records or one clear error naming the URL, never an except
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parsers.page import Page
 from parsers.sites import adapters
 from tests.fuzz.hostile import (CONTENT_TYPES, SEED_CAPTURES, check_contract, corpus, corpus_by_site, mutated,
                                 seed_digest, token_soup, urls)
@@ -46,6 +49,20 @@ def test_any_saved_page_mutated_at_any_url_and_reference_day_keeps_the_contract(
     check_contract(body, data.draw(urls(page.url), label="url"),
                    data.draw(st.sampled_from(CONTENT_TYPES), label="content_type"),
                    as_of=data.draw(st.dates(), label="as_of"))
+
+
+@given(page=st.sampled_from(corpus()), data=st.data())
+def test_a_saved_page_cut_anywhere_by_the_page_bounds_keeps_the_contract(page, data: st.DataObject):
+    # The bounds of parsers/page.py lowered to the fixtures' size, so each cut (tags, lines, links, images, line
+    # length) lands somewhere inside a real layout: a card, an entry, a link, a feed.
+    bounds = {name: data.draw(st.integers(1, high), label=name) for name, high in
+              (("MAX_TAGS", 3000), ("MAX_LINES", 200), ("MAX_LINKS", 100), ("MAX_IMAGES", 10),
+               ("MAX_LINE_TEXT", 2000))}
+    with mock.patch.multiple("parsers.page", **bounds):
+        result = check_contract(page.body, page.url)
+        is_html = result is not None and Page.from_bytes(page.body, page.url).kind == "html"
+    if is_html and page.body.count(b"<") > bounds["MAX_TAGS"]:  # a partial result says what was cut
+        assert any(f"page: more than {bounds['MAX_TAGS']:,} tags" in problem for problem in result.problems)
 
 
 @pytest.mark.parametrize("site", [None, *SITES])

@@ -11,6 +11,7 @@ from parsers.records import Author, Source
 from parsers.result import ParseContext, ParseResult, Problem
 from parsers.sites.arxiv.common import select
 from parsers.sites.arxiv.listing import ENTRY_TERMS, entries
+from parsers.sites.arxiv.urls import is_arxiv_url
 
 AUTHOR_PATH = re.compile(r"^/a/(?P<author_id>[\w.-]+?)(?:\.html)?/?$")
 # The page heading: every <h1>, in document order (what the selector "#dlpage h1, h1" selected).
@@ -20,7 +21,10 @@ HEADING_NAME = re.compile(r"^(?P<name>.+?)['’]s? articles on arXiv", re.I)
 
 
 def is_author_page(page: Page) -> bool:
-    return bool(AUTHOR_PATH.match(urlsplit(page.url).path)) or _name(page) is not None
+    """By its path on arXiv's hosts only ("/a/<x>" is common elsewhere: a blog's article, a shop's item);
+    anywhere, by its "<name>'s articles on arXiv" heading (a saved copy, a mirror)."""
+    on_path = is_arxiv_url(page.url) and AUTHOR_PATH.match(urlsplit(page.url).path)
+    return bool(on_path) or _name(page) is not None
 
 
 def _name(page: Page) -> str | None:
