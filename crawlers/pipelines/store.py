@@ -1,19 +1,29 @@
-"""StoreRecords: every record is written to the store (crawlers/store/) the moment it is parsed, and merged
-there; the crawl's output file is the store's export, written when the crawl closes.
+"""StoreRecords: every record is written to the store (crawlers/store/) as its page is parsed, and merged there;
+the crawl's output file is the store's export, written when the crawl closes.
 
-* Each parsed record (JSON form, from NormaliseRecords) is one source row; its paper or author row is
-  recomputed at once. Nothing is held in memory, and a crawl killed at any point (even SIGKILL) has every
-  record it parsed in the store: the store is the journal. Run again with the same store (and JOBDIR, for
-  Scrapy's queue) and it goes on; merging a page's record twice changes nothing.
+* Each parsed record (JSON form, from NormaliseRecords) is one source row; its paper or author row is merged at
+  once. Scrapy hands a response's items to the pipelines one after another, in one turn of the reactor: what a
+  turn delivered (a page's records) is written at the end of it in one transaction (``flush``, scheduled with
+  Scrapy's CallLaterOnce), so a record waits in memory no longer than it would inside the spider's callback.
+  Nothing else is held: a crawl killed at any point (even SIGKILL) has in the store every record of every page
+  it finished reading: the store is the journal. Run again with the same store (and JOBDIR, for Scrapy's queue)
+  and it goes on; merging a page's record twice changes nothing.
 * The record goes on down the pipeline (Scrapy counts it as scraped, the summary counts its fields for its
   site), but the feed takes only MergedRecord items (crawlers.outputs.MergedOnly, every feed's item_filter).
 * When the crawl first runs dry (``spider_idle``) the spider is asked for arXiv completion requests for the
   stored papers that still want it (``spider.completion_requests(papers, asked, answered)``, see
   crawlers/completion.py); the requests asked and the answers are in the store too (``lookups``), so a rerun
   asks arXiv only for what is still missing. An answer (CompletionResult) is written in one transaction.
+* The database lost mid-crawl (a write or read raises): the writes it does not take go, in order, to a spool
+  beside the output file (``<output>.spool.jsonl``, crawlers/store/spool.py), and so does every write after
+  them; the store is retried with backoff (1 s, doubled, STORE_RETRY_MAX_DELAY at most) and, once back, is given
+  the spool. A crawl run dry with the database away waits for it (STORE_WAIT_AT_END seconds at most), and if it
+  is still away at the close, exports nothing, names the spool and its records (log, summary, stats) and exits
+  1; the next crawl writing to that output writes the spool first.
 * On close (run dry, CLOSESPIDER_*, Ctrl-C) the store's merged records of this crawl are checked by
   ValidateRecords and sent to the feed exporter with ``item_scraped`` (Scrapy's pipelines close before the
-  feed exporter closes its files on ``spider_closed``); an invalid one goes to the errors file.
+  feed exporter closes its files on ``spider_closed``); an invalid one goes to the errors file. The store's
+  URL and row counts go to the stats (``store/...``), which the summary names.
 """
 
 from __future__ import annotations
@@ -172,8 +182,9 @@ class StoreRecords:
             self._retry_delay = min(self._retry_delay * 2, self.retry_max_delay)
 
     def retry(self) -> bool:
-        """Reconnect and write the spool, in order; True when it is all in the store."""
-        if not self.spool:
+        """Reconnect (once the database was lost) and write the spool, in order; True when the store has it all
+        and answers again."""
+        if not self.spool and self._lost_since is None:
             return True
         try:
             if self._lost_since is not None:
@@ -185,7 +196,7 @@ class StoreRecords:
         except SQLAlchemyError as exc:
             self._lost(exc)
             return False
-        logger.info("store %s back: %d records kept in %s are written to it", self.store.shown_url,
+        logger.info("store %s back: %d records kept in %s meanwhile are written to it", self.store.shown_url,
                     self.spool.records, self.spool.path)
         self._stats("store/records_from_spool", self.spool.records)
         self.spool.clear()
@@ -193,11 +204,10 @@ class StoreRecords:
         return True
 
     def _waiting_for_store(self) -> bool:
-        """Run dry with writes in the spool: keep the crawl open while the store may come back."""
-        if not self.spool:
+        """Run dry with the database away: keep the crawl open while it may come back (a retry is due)."""
+        if self._lost_since is None and not self.spool:
             return False
-        waited = time.monotonic() - (self._lost_since or time.monotonic())
-        if waited >= self.wait_at_end:
+        if time.monotonic() - (self._lost_since or time.monotonic()) >= self.wait_at_end:
             return False
         self._schedule_retry()
         return True
@@ -214,10 +224,17 @@ class StoreRecords:
         written = stats.get_value("store/records_written", 0)
         rate = (written - self._written_at_progress) * 60 / (now - self._progress_at)
         self._progress_at, self._written_at_progress = now, written
-        counts = self.store.counts()
-        logger.info("progress: %d pages fetched, %d records stored (%d/min), the store holds %d merged papers "
-                    "and %d authors, %d pages failed", stats.get_value("response_received_count", 0), written, rate,
-                    counts["papers"], counts["authors"], stats.get_value("pages/failed", 0))
+        if self._lost_since is None:
+            try:
+                counts = self.store.counts()
+                held = (f"the store holds {counts['papers']} merged papers and {counts['authors']} authors")
+            except SQLAlchemyError as exc:
+                self._lost(exc)
+        if self._lost_since is not None:
+            held = f"the store is away: {self.spool.records} records wait in {self.spool.path}"
+        logger.info("progress: %d pages fetched, %d records stored (%d/min), %s, %d pages failed",
+                    stats.get_value("response_received_count", 0), written, rate, held,
+                    stats.get_value("pages/failed", 0))
 
     def _completion_answered(self, result: CompletionResult) -> None:
         for entry in result.items:
@@ -240,14 +257,18 @@ class StoreRecords:
         self.flush()
         if self._waiting_for_store():
             raise DontCloseSpider
-        if self.completion_asked or self.spool:
+        if self.completion_asked:
+            return
+        ask = getattr(spider or self.crawler.spider, "completion_requests", None)
+        try:
+            asked, answered = self.store.lookups()
+            requests = list(ask(self.store.wanting_completion(), asked, answered)) if ask is not None else []
+        except SQLAlchemyError as exc:
+            self._lost(exc)
+            if self._waiting_for_store():
+                raise DontCloseSpider from None
             return
         self.completion_asked = True
-        ask = getattr(spider or self.crawler.spider, "completion_requests", None)
-        if ask is None:
-            return
-        asked, answered = self.store.lookups()
-        requests = list(ask(self.store.wanting_completion(), asked, answered))
         if not requests:
             return
         for request in requests:            # stored before sent: a rerun knows what was asked
@@ -281,6 +302,7 @@ class StoreRecords:
                          "them (python -m crawlers.export writes them all once it is back)", self.store.shown_url,
                          store_reason(exc))
             self._stats("store/export_failed", store_reason(exc), set_value=True)
+            self._stats("store/away_at_end", True, set_value=True)
             return
         finally:
             self.store.close()
@@ -306,11 +328,19 @@ class StoreRecords:
         return written, invalid, self.store.counts()
 
     def _left_in_spool(self) -> None:
-        self._stats("store/spool", str(self.spool.path), set_value=True)
-        self._stats("store/spooled_records", self.spool.records, set_value=True)
-        logger.error("store %s still away at the end of the crawl: %d records parsed are kept in %s, not in the "
-                     "store, and no output file is written; run the same crawl again once it is back (the spool "
-                     "is written first)", self.store.shown_url, self.spool.records, self.spool.path)
+        """The database still away when the crawl closes: say where what it did not take is, and that the
+        output file is not written (it is the store's export)."""
+        self._stats("store/away_at_end", True, set_value=True)
+        if self.spool:
+            self._stats("store/spool", str(self.spool.path), set_value=True)
+            self._stats("store/spooled_records", self.spool.records, set_value=True)
+            logger.error("store %s still away at the end of the crawl: %d records parsed are kept in %s, not in "
+                         "the store, and no output file is written; run the same crawl again once it is back (the "
+                         "spool is written first)", self.store.shown_url, self.spool.records, self.spool.path)
+        else:
+            logger.error("store %s still away at the end of the crawl: every record parsed is in it, but no output "
+                         "file is written; python -m crawlers.export writes it once the store is back",
+                         self.store.shown_url)
 
     async def _send(self, signal, **kwargs) -> None:
         if self.crawler is not None:
