@@ -44,11 +44,28 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> dict[str, dict]:
-    """The same replay crawl, never interrupted, into SQLite: its records by id."""
+def clean_run(tmp_path_factory) -> CrawlRun:
+    """The same replay crawl, never interrupted, into SQLite (the default store beside its output)."""
     run = crawl_author([], tmp_path_factory.mktemp("clean"), settings=REPLAY, completion=True)
     assert run.finished, run.describe()
-    return {record["id"]: record for record in run.records}
+    return run
+
+
+@pytest.fixture(scope="module")
+def clean(clean_run) -> dict[str, dict]:
+    """The clean crawl's records by id."""
+    return {record["id"]: record for record in clean_run.records}
+
+
+def test_the_summary_names_the_store_and_its_rows(clean_run):
+    papers = [r for r in clean_run.records if r["type"] == "paper"]
+    authors = [r for r in clean_run.records if r["type"] == "author"]
+    store = f"sqlite:///{clean_run.output.with_suffix('.db')}"
+    line = (f"store: {store} holds {len(papers)} papers, {len(authors)} authors, "
+            f"{sum(len(p.get('authors', [])) for p in papers)} paper_authors, ")
+    summary = clean_run.log[clean_run.log.index("==== crawl summary"):]
+    assert line in summary, summary
+    assert clean_run.stats["store"]["rows"]["papers"] == len(papers)
 
 
 def sources_stored(server: PostgresServer) -> int:
