@@ -24,6 +24,7 @@ class Spool:
         self.records = 0         # records among them (a page's records, arXiv answers)
         self.written = 0         # lines already written to the store by the retry under way
         if self.path.exists():
+            self._drop_cut_line()
             for write in self.read():
                 self._count(write)
 
@@ -37,14 +38,19 @@ class Spool:
         self._count(write)
 
     def read(self) -> Iterator[dict]:
-        """Every spooled write, in order (a last line cut by a kill mid-write is left out: it was never
-        taken as spooled)."""
+        """Every spooled write, in order."""
         if not self.path.exists():
             return
         with self.path.open(encoding="utf-8") as lines:
             for line in lines:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+                yield json.loads(line)
+
+    def _drop_cut_line(self) -> None:
+        """A last line cut by a kill mid-write goes (its write was never taken as spooled: the crawl that
+        parsed it was killed before it could go on), so that what is appended next starts a line."""
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            self.path.write_bytes(data[:data.rfind(b"\n") + 1])
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
