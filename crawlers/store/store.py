@@ -136,6 +136,8 @@ class Store:
     def _create(self) -> None:
         with self.transaction() as conn:
             t.metadata.create_all(conn)
+            for index in t.sources.indexes:       # an index added since the store was made
+                index.create(conn, checkfirst=True)
             conn.execute(self._insert(t.schema_version).values(version=t.SCHEMA_VERSION)
                          .on_conflict_do_nothing())
             # A write, so a read-only file or a user without rights fails here, before any page is fetched.
@@ -420,8 +422,7 @@ class Store:
     def merged(self, crawl_id: int | None = None) -> Iterator[dict]:
         """Every merged record (authors and papers), in the order their group was first seen; with
         ``crawl_id``, those a page of that crawl gave (with all the store knows of them)."""
-        of_crawl = sa.select(t.sources.c.group_id).where(t.sources.c.crawl_id == crawl_id)
-        streams = [self._records(table, *(() if crawl_id is None else (table.c.group_id.in_(of_crawl),)))
+        streams = [self._records(table, *(() if crawl_id is None else (_given_by_crawl(table, crawl_id),)))
                    for table in t.ENTITY_TABLES.values()]
         heads = [next(stream, None) for stream in streams]
         while any(head is not None for head in heads):
@@ -468,6 +469,14 @@ class Store:
         self._end_read()
         return sorted((tuple(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v for v in row)
                        for row in rows), key=repr)
+
+
+def _given_by_crawl(table: sa.Table, crawl_id: int):
+    """A group one of whose source rows that crawl wrote. EXISTS, looked up row by row through the sources'
+    group_id index: ``group_id IN (select ... where crawl_id = ?)`` built the crawl's whole list for every page
+    of the export (minutes at 100k records)."""
+    s = t.sources
+    return sa.exists().where(s.c.group_id == table.c.group_id, s.c.crawl_id == crawl_id)
 
 
 def _entity_row(group_id: int, merged: dict) -> dict[str, Any]:
