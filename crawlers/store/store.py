@@ -253,13 +253,13 @@ class Store:
             keys = [list(dict.fromkeys(match_keys(record))) for record in records]
             skeys = [source_key(record) for record in records]
             merged = [merge_records([record]) for record in records]
-            taken_keys = set(conn.execute(q.known_keys, {"keys": [k for ks in keys for k in ks]}).scalars())
-            taken_sources = set(conn.execute(q.known_sources, {"keys": skeys}).scalars())
-            taken_ids = set()
-            for kind in t.ENTITY_TABLES:
-                wanted = [m["id"] for m in merged if m.get("type") == kind]
-                if wanted:
-                    taken_ids.update(conn.execute(q.known_ids[kind], {"ids": wanted}).scalars())
+            # What of the batch the store holds already, in one round trip: keys, sources, paper and author ids.
+            taken: dict[str, set] = {"key": set(), "source": set(), "paper": set(), "author": set()}
+            for kind, value in conn.execute(q.taken, {
+                    "keys": [key for record_keys in keys for key in record_keys], "sources": skeys,
+                    **{f"{kind}_ids": [m["id"] for m in merged if m.get("type") == kind] for kind in t.ENTITY_TABLES}}):
+                taken[kind].add(value)
+            taken_keys, taken_sources, taken_ids = taken["key"], taken["source"], taken["paper"] | taken["author"]
             new: list[tuple[dict, list[str], str, dict]] = []
             for record, record_keys, skey, one in zip(records, keys, skeys, merged):
                 if (one.get("type") in t.ENTITY_TABLES and skey not in taken_sources
@@ -285,8 +285,7 @@ class Store:
                 for record, _keys, skey, _merged in new]
         # A group's id is the id of its first source row: known once inserted (group 0 until then).
         conn.execute(self.q.insert_source, rows)
-        conn.execute(self.q.sources_own_group)
-        id_of = dict(conn.execute(self.q.source_ids, {"keys": [row["source_key"] for row in rows]}).all())
+        id_of = dict(conn.execute(self.q.sources_own_group).all())
         ids = [id_of[row["source_key"]] for row in rows]
         keys = [{"key": key, "group_id": id_} for id_, (_record, record_keys, _skey, _merged) in zip(ids, new)
                 for key in record_keys]
@@ -506,10 +505,13 @@ class Statements:
             s.c.group_id.in_(p("groups", expanding=True)), s.c.arxiv_id.is_not(None))
         self.source_by_key = sa.select(s.c.id, s.c.group_id, s.c.crawl_id).where(s.c.source_key == p("key"))
         self.insert_source = s.insert()
-        self.sources_own_group = s.update().where(s.c.group_id == 0).values(group_id=s.c.id)
-        self.source_ids = sa.select(s.c.source_key, s.c.id).where(s.c.source_key.in_(p("keys", expanding=True)))
-        self.known_keys = sa.select(keys.c.key).where(keys.c.key.in_(p("keys", expanding=True)))
-        self.known_sources = sa.select(s.c.source_key).where(s.c.source_key.in_(p("keys", expanding=True)))
+        self.sources_own_group = (s.update().where(s.c.group_id == 0).values(group_id=s.c.id)
+                                  .returning(s.c.source_key, s.c.id))
+        self.taken = sa.union_all(
+            sa.select(sa.literal("key"), keys.c.key).where(keys.c.key.in_(p("keys", expanding=True))),
+            sa.select(sa.literal("source"), s.c.source_key).where(s.c.source_key.in_(p("sources", expanding=True))),
+            *(sa.select(sa.literal(kind), table.c.id).where(table.c.id.in_(p(f"{kind}_ids", expanding=True)))
+              for kind, table in t.ENTITY_TABLES.items()))
         self.replace_source = s.update().where(s.c.id == p("id_"))
         self.move_source = s.update().where(s.c.id == p("id_")).values(group_id=p("group_id"))
         upsert = insert(keys)
@@ -521,11 +523,9 @@ class Statements:
             sa.select(keys.c.key).where(keys.c.group_id == p("group_id")))).order_by(t.notes.c.id)
         self.insert_note = insert(t.notes).on_conflict_do_nothing()
         self.entity_id, self.group_of_id, self.delete_entity, self.upsert_entity = {}, {}, {}, {}
-        self.known_ids = {}
         for kind, table in t.ENTITY_TABLES.items():
             self.entity_id[kind] = sa.select(table.c.id).where(table.c.group_id == p("group_id"))
             self.group_of_id[kind] = sa.select(table.c.group_id).where(table.c.id == p("id_"))
-            self.known_ids[kind] = sa.select(table.c.id).where(table.c.id.in_(p("ids", expanding=True)))
             self.delete_entity[kind] = table.delete().where(table.c.group_id == p("group_id"))
             upsert = insert(table)
             self.upsert_entity[kind] = upsert.on_conflict_do_update(
