@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import statistics
 import sys
 import tempfile
@@ -72,6 +73,7 @@ def main() -> None:
         from tests.postgres import PostgresServer
 
         server = PostgresServer().start()
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))     # killed: the server is still stopped below
     print(f"profile pages, concurrency {args.concurrency}, {args.runs} run(s) each, ARXIV_COMPLETION off, no delay")
     runs: dict[tuple[int, str], list[ReplayRun]] = {}
     try:
