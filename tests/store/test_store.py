@@ -274,6 +274,48 @@ def test_any_records_merge_in_the_store_as_linked_by_their_match_keys(store_url,
         store.close()
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(records(), max_size=6), max_size=5))
+def test_a_pages_records_written_together_leave_the_rows_of_records_written_one_by_one(store_url, pages):
+    """add_all writes a page's records in one transaction, new papers together: the same rows as add()."""
+    tables = ("papers", "authors", "paper_authors", "sources", "problems", "match_keys")
+    store = Store.open(store_url)
+    try:
+        rows = []
+        for together in (False, True):
+            with store.transaction() as conn:
+                for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
+                    conn.execute(sa.text(f"delete from {table}"))
+            store.start_crawl()
+            for page in pages:
+                page = json.loads(json.dumps(page))
+                if together:
+                    store.add_all(page)
+                else:
+                    for record in page:
+                        store.add(record)
+            rows.append({table: store.rows(table) for table in tables})
+            rows[-1]["merged"] = list(store.merged())
+        assert rows[0] == rows[1]
+    finally:
+        store.close()
+
+
+def test_new_papers_of_a_page_are_written_in_a_few_statements(store):
+    """The cost the batch saves: a page of new papers runs a fixed number of statements, not some per paper."""
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    page = [paper(PROFILE, title=f"Paper number {n}", authors=["A B", "C D"]) for n in range(30)]
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    store.add_all([author(PROFILE)] + page)
+    sa.event.remove(store.engine, "before_cursor_execute", count)
+    assert store.counts() == {"papers": 30, "authors": 1, "paper_authors": 60, "sources": 31, "problems": 0}
+    assert len(statements) <= 12, statements
+
+
 # -- a store that cannot be opened ----------------------------------------------------------------
 
 @pytest.mark.parametrize("url, expected", [
