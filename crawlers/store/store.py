@@ -2,6 +2,7 @@
 
     store = Store.open("sqlite:///output/records.db")      # or postgresql://user@host/db (psycopg 3)
     store.add(record)                                      # a parsed record (JSON form): one source row
+    store.add_all(records)                                 # a page's records, in one transaction
     store.add(answer, completes="arxiv:2204.02311")        # an arXiv answer completing that paper
     store.note("arxiv:2307.09288", "...: not returned by the arXiv API")
     for record in store.merged(): ...                      # every merged record, in first-seen order
