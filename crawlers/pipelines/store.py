@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
 from crawlers.outputs import MergedRecord, beside_feed, store_url
 from crawlers.pipelines.validate import ValidateRecords
+from crawlers.signals import store_lost
 from crawlers.store import Store
 from crawlers.store.spool import Spool
 from crawlers.store.store import reason as store_reason
@@ -174,6 +175,8 @@ class StoreRecords:
                          "(retried with backoff, every %g s at most)", self.store.shown_url, store_reason(exc),
                          self.spool.path, self.retry_max_delay)
         self._stats("store/lost")
+        if self.crawler is not None:        # a distributed crawl's worker stops on it (crawlers.signals)
+            self.crawler.signals.send_catch_log(signal=store_lost, exc=exc)
         self._schedule_retry()
 
     def _schedule_retry(self) -> None:
