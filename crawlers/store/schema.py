@@ -44,8 +44,6 @@ class PlainText(TypeDecorator):
 
 
 SCALARS = {str: PlainText, int: Integer, float: Float, bool: Boolean}
-# Columns every entity table has; a record field of the same name is not repeated as a column.
-ENTITY_COLUMNS = ("id", "group_id", "record")
 
 metadata = MetaData()
 

@@ -143,6 +143,7 @@ class Store:
             t.metadata.create_all(conn)
             for index in t.sources.indexes:       # an index added since the store was made
                 index.create(conn, checkfirst=True)
+            self._add_new_columns(conn)
             conn.execute(self._insert(t.schema_version).values(version=t.SCHEMA_VERSION)
                          .on_conflict_do_nothing())
             # A write, so a read-only file or a user without rights fails here, before any page is fetched.
@@ -152,6 +153,22 @@ class Store:
         if found != t.SCHEMA_VERSION:
             raise StoreError(f"STORE_URL {shown_url(self.url)!r}: schema version {found}, this code writes "
                              f"{t.SCHEMA_VERSION}")
+
+    @staticmethod
+    def _add_new_columns(conn: Connection) -> None:
+        """A field added to the records (parsers/records.py) since the store was made: a new column of its table,
+        NULL in the rows written before (their records hold no value for it either), so adding a field stays one
+        edit and an older store takes the new records instead of refusing every paper."""
+        inspector = sa.inspect(conn)
+        quote = conn.dialect.identifier_preparer.quote
+        for table in t.ENTITY_TABLES.values():
+            held = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.c:
+                if column.name not in held:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+                    logger.info("store: column %s.%s added (a record field newer than the store)",
+                                table.name, column.name)
 
     def close(self) -> None:
         with suppress(SQLAlchemyError):          # a database gone away has nothing left to close

@@ -72,6 +72,21 @@ def test_the_tables_are_created_on_first_use_with_their_schema_version(store_url
     again.close()
 
 
+def test_a_store_made_before_a_field_was_added_takes_records_with_that_field(store_url):
+    # A store as an older version of the code made it: its papers table has no venue column yet.
+    older = Store.open(store_url)
+    older.conn.execute(sa.text("ALTER TABLE papers DROP COLUMN venue"))
+    older.conn.commit()
+    older.close()
+
+    store = Store.open(store_url)
+    store.start_crawl()
+    store.add(paper(CATALYZEX, authors=PALM_AUTHORS, venue="MLSys 2022"))
+    venues = store.conn.execute(sa.text("select title, venue from papers")).all()
+    store.close()
+    assert [tuple(row) for row in venues] == [(PALM, "MLSys 2022")]
+
+
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
     store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
                     date="2022-04-05"))
