@@ -43,7 +43,19 @@ class PlainText(TypeDecorator):
         return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-SCALARS = {str: PlainText, int: Integer, float: Float, bool: Boolean}
+class ColumnInteger(TypeDecorator):
+    """A count as a column: one no column can hold (a hostile page's 30-digit h-index: SQLite's driver raises
+    OverflowError past 64 bits, PostgreSQL's integer refuses past 32) is NULL there; the record keeps it."""
+
+    impl = Integer
+    cache_ok = True
+    LIMIT = 2**31
+
+    def process_bind_param(self, value, dialect):
+        return value if value is None or -self.LIMIT <= value < self.LIMIT else None
+
+
+SCALARS = {str: PlainText, int: ColumnInteger, float: Float, bool: Boolean}
 
 metadata = MetaData()
 

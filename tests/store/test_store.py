@@ -87,6 +87,19 @@ def test_a_store_made_before_a_field_was_added_takes_records_with_that_field(sto
     assert [tuple(row) for row in venues] == [(PALM, "MLSys 2022")]
 
 
+def test_a_count_no_column_can_hold_is_null_in_its_column_and_kept_in_the_record(store):
+    # A hostile profile's counts: 31 digits (SQLite's driver raised OverflowError), 2**40 (PostgreSQL's
+    # integer refused it); a paper version past both.
+    metrics = {"h_index": 29, "paper_count": 2**40, "citation_count": 10**30}
+    store.add_all([author(PROFILE, metrics=metrics),
+                   paper(CATALYZEX, authors=PALM_AUTHORS, version=10**20)])
+    row = store.conn.execute(sa.text("select h_index, paper_count, citation_count from authors")).one()
+    assert tuple(row) == (29, None, None)
+    assert store.conn.execute(sa.text("select version from papers")).scalar() is None
+    [held_author] = [r for r in store.merged() if r["type"] == "author"]
+    assert held_author["metrics"] == metrics
+
+
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
     store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
                     date="2022-04-05"))
