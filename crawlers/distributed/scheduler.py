@@ -36,12 +36,12 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
-from sqlalchemy.exc import InterfaceError, OperationalError
 from twisted.internet import task
 
 from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
 from crawlers.signals import store_lost
+from crawlers.store.store import connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,6 @@ LOCAL_META = ("merge_flush", "arxiv_completion")
 CLOSE_REASON = "redis_unavailable"
 STORE_CLOSE_REASON = "store_unavailable"
 FAILED = object()                 # what a Redis call gives when Redis cannot be reached
-
-
-def store_unreachable(exc: BaseException) -> bool:
-    """The store's server or disk failed (connection lost, server shut down, disk full), as opposed to a
-    record it refused (a data error): that page's records are dropped and named, as without Redis, or every
-    worker would stop on the same page in turn."""
-    return (isinstance(exc, (OperationalError, InterfaceError))
-            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 class ReliableScheduler(Scheduler):
@@ -222,7 +214,7 @@ class ReliableScheduler(Scheduler):
         """The store stopped taking a page's records: that page must not be acked (its records would be only
         in this worker's spool), so this worker acks nothing more and stops; what it holds goes back to the
         queue when it closes."""
-        if self.store_failed or not store_unreachable(exc):
+        if self.store_failed or not connection_lost(exc):
             return
         self.store_failed = True
         logger.error("error: the store cannot be written (%s): this worker stops; the %d requests it holds go "

@@ -45,6 +45,7 @@ from crawlers.pipelines.validate import ValidateRecords
 from crawlers.signals import store_lost
 from crawlers.store import Store
 from crawlers.store.spool import Spool
+from crawlers.store.store import connection_lost
 from crawlers.store.store import reason as store_reason
 from parsers.records import RECORD_TYPES, to_dict
 
@@ -146,10 +147,38 @@ class StoreRecords:
             self.spool.append(write)
             return
         try:
-            self._apply(write)
-        except SQLAlchemyError as exc:
+            self._apply_or_refuse(write)
+        except SQLAlchemyError as exc:          # lost (a record written twice on the replay merges to one)
             self.spool.append(write)
             self._lost(exc)
+
+    def _apply_or_refuse(self, write: dict) -> None:
+        """One write; what the database refuses is named and left out. A lost database raises (the caller
+        spools the write, or leaves it in the spool)."""
+        try:
+            self._apply(write)
+        except SQLAlchemyError as exc:
+            if connection_lost(exc):
+                raise
+            self._refused(write, exc)
+
+    def _refused(self, write: dict, exc: SQLAlchemyError) -> None:
+        """The database refused a write (a value it cannot take, a constraint): not a lost database, so not
+        spooled (it would be refused again, and hold up every write after it). A page's records are written
+        again one by one, so only the record it refuses is left out; that one is named (log, summary)."""
+        records = write.get("records", []) if write["op"] == "records" else []
+        if len(records) > 1:
+            for record in records:
+                self._apply_or_refuse({"op": "records", "records": [record]})
+            return
+        record = records[0] if records else {}
+        where = record.get("source", {}).get("url") or write.get("url") or write.get("lookup", {}).get("url", "")
+        message = f"{where}: the store refused {record.get('id') or write['op']}: {store_reason(exc)}"
+        logger.error(message)
+        self._stats("store/writes_refused")
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=record or write, response=None,
+                                                exception=DropItem(message), spider=self.crawler.spider)
 
     def _apply(self, write: dict) -> None:
         store = self.store
@@ -194,7 +223,7 @@ class StoreRecords:
                 self.store.reconnect()
             for number, write in enumerate(self.spool.read()):
                 if number >= self.spool.written:
-                    self._apply(write)
+                    self._apply_or_refuse(write)
                     self.spool.written = number + 1
         except SQLAlchemyError as exc:
             self._lost(exc)

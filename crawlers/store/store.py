@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from crawlers.completion import fields_to_complete
 from crawlers.pipelines.merge import merge_records
@@ -59,6 +59,13 @@ def reason(exc: BaseException) -> str:
     """A database error in the database's own words, on one line."""
     original = getattr(exc, "orig", None) or exc
     return " ".join(str(original).split())
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The database failed (connection lost, server shut down, disk full, locked): a write to retry, as opposed
+    to one it refused (a value it cannot take, a constraint), which would be refused again."""
+    return (isinstance(exc, (OperationalError, InterfaceError))
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 def _now() -> str:

@@ -100,6 +100,37 @@ def test_a_count_no_column_can_hold_is_null_in_its_column_and_kept_in_the_record
     assert held_author["metrics"] == metrics
 
 
+REFUSE_SQLITE = """CREATE TRIGGER refuse BEFORE INSERT ON sources WHEN NEW.url LIKE '%refused%'
+                   BEGIN SELECT RAISE(ABORT, 'refused by the test''s trigger'); END"""
+REFUSE_POSTGRESQL = ["""CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.url LIKE '%refused%' THEN
+                        RAISE EXCEPTION 'refused by the test''s trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql""",
+                     "CREATE TRIGGER refuse BEFORE INSERT ON sources FOR EACH ROW EXECUTE FUNCTION refuse()"]
+
+
+def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stored(store_url, tmp_path, caplog):
+    from crawlers.pipelines.store import StoreRecords
+
+    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl")
+    pipeline.open_spider()
+    conn = pipeline.store.conn
+    for statement in ([REFUSE_SQLITE] if store_url.startswith("sqlite") else REFUSE_POSTGRESQL):
+        conn.execute(sa.text(statement))
+    conn.commit()
+    refused = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/refused"}
+    page = [paper(CATALYZEX, authors=PALM_AUTHORS), paper(refused, "Another Paper", authors=["A. Writer"]),
+            author(PROFILE)]
+    pipeline.write({"op": "records", "records": page})     # one page's records, one transaction
+
+    # Not a lost database: nothing waits in the spool, and the page's other records are stored.
+    assert not pipeline.spool and pipeline._lost_since is None
+    titles = conn.execute(sa.text("select title from papers")).scalars().all()
+    names = conn.execute(sa.text("select name from authors")).scalars().all()
+    assert (titles, names) == ([PALM], ["Sharan Narang"])
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert line.startswith(f"{refused['url']}: the store refused {page[1]['id']}: ") and "trigger" in line
+    pipeline.store.close()
+
+
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
     store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
                     date="2022-04-05"))
