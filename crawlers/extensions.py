@@ -21,6 +21,7 @@ from crawlers.outputs import STATS_SUFFIX, MergedRecord, beside_feed
 from parsers.records import to_dict
 
 logger = logging.getLogger(__name__)
+STORE_TABLES = ("papers", "authors", "paper_authors", "sources", "problems")   # the rows the summary names
 LOGGED_ERRORS = 10          # failed pages listed in the log block; the stats file lists them all
 
 
@@ -115,7 +116,7 @@ class CrawlSummary:
                  for (listing, kind), declared in sorted(declared_counts.items())
                  if parsed_counts[(listing, kind)] < declared]
         return {"finish_reason": reason, "pages_fetched": self.pages_fetched, "pages_read": self.pages_read,
-                "records": dict(self.records),
+                "records": dict(self.records), "store": store_summary(self.stats.get_stats() if self.stats else {}),
                 "errors": self.errors, "invalid_records": self.invalid, "fewer_than_declared": short,
                 "field_coverage": coverage, "scrapy_stats": _jsonable(self.stats.get_stats() if self.stats else {})}
 
@@ -146,6 +147,7 @@ def render(summary: dict, stats_path: Path | None) -> str:
     lines = ["==== crawl summary " + "=" * 50,
              f"finished: {summary['finish_reason']}; pages fetched: {summary['pages_fetched']}; "
              f"pages read: {summary.get('pages_read', 0)}; records written: {records}"]
+    lines += store_lines(summary.get("store"))
     for error in summary["errors"][:LOGGED_ERRORS]:
         lines.append(f"  page failed: {error['reason']}")
     if len(summary["errors"]) > LOGGED_ERRORS:
@@ -171,6 +173,27 @@ def render(summary: dict, stats_path: Path | None) -> str:
         lines.append(f"details: {stats_path}")
     lines.append("=" * 69)
     return "\n".join(lines)
+
+
+def store_summary(stats: dict) -> dict | None:
+    """What StoreRecords left in the stats when it closed: the store's URL and rows per table, or where the
+    records it could not write are (its database away at the end). None: the crawl had no store."""
+    if "store/url" not in stats:
+        return None
+    return {"url": stats["store/url"],
+            "rows": {table: stats[f"store/{table}"] for table in STORE_TABLES if f"store/{table}" in stats},
+            "away_at_end": bool(stats.get("store/away_at_end")), "spool": stats.get("store/spool"),
+            "spooled_records": stats.get("store/spooled_records", 0)}
+
+
+def store_lines(store: dict | None) -> list[str]:
+    if not store:
+        return []
+    if store["away_at_end"]:
+        kept = (f"; {store['spooled_records']} records parsed are kept in {store['spool']} (run the crawl again "
+                "once it is back)" if store["spool"] else "")
+        return [f"store: {store['url']} was away at the end: no output file written{kept}"]
+    return [f"store: {store['url']} holds " + ", ".join(f"{count} {table}" for table, count in store["rows"].items())]
 
 
 def _jsonable(stats: dict) -> dict:

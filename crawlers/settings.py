@@ -94,6 +94,10 @@ REDIS_WORKER = None              # this worker's name in Redis (default: <hostna
 # sqlite:///<file> or postgresql://<user>@<host>/<database>. Unset: a SQLite file beside the feed
 # (-O output/records.jsonl -> sqlite:///output/records.db).
 STORE_URL = None
+# The database lost mid-crawl: retried with backoff (1 s doubled, this at most); what it does not take meanwhile
+# is spooled to <output>.spool.jsonl. A crawl run dry waits this long for it before it closes without an export.
+STORE_RETRY_MAX_DELAY = 60
+STORE_WAIT_AT_END = 300
 
 # -- output: JSON Lines -------------------------------------------------------------------------
 # Used by `scrapy crawl` when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written

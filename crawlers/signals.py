@@ -6,3 +6,8 @@ page_parsed = object()
 
 # page_failed(url, reason): a page could not be fetched or read (HTTP error, unknown layout, PageError).
 page_failed = object()
+
+# store_lost(exc): the store's database stopped taking writes (connection lost, server down, disk full). The
+# pipeline keeps what it parses in its spool; a worker of a distributed crawl stops instead (its requests go
+# back to the shared queue, crawlers/distributed/scheduler.py).
+store_lost = object()

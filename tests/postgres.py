@@ -81,11 +81,19 @@ class PostgresServer:
             os.chown(self.dir, self._user.pw_uid, self._user.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
                   "--no-instructions" if self._initdb_has_no_instructions() else "--no-sync")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server on its data directory (after start(), and again after pause())."""
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
                    "-c full_page_writes=off -c max_connections=40")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"),
                   "-w", "-t", str(START_TIMEOUT), "start")
-        return self
+
+    def pause(self) -> None:
+        """Stop the server as a crash would (connections cut, no shutdown checkpoint), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def _initdb_has_no_instructions(self) -> bool:
         return int(self.bin_dir.parent.name) >= 14

@@ -88,7 +88,7 @@ class Command(ScrapyCrawlCommand):
         if self.crawler is None or self.exitcode != 0:
             return
         stats = self.crawler.stats.get_stats()
-        if stats.get("finish_reason") in (REDIS_UNAVAILABLE, STORE_UNAVAILABLE):
+        if stats.get("finish_reason") in (REDIS_UNAVAILABLE, STORE_UNAVAILABLE) or stats.get("store/away_at_end"):
             self.exitcode = 1
         elif not pages_read(stats) and not distributed.enabled(self.settings):
             self.exitcode = NOTHING_READ

@@ -31,16 +31,17 @@ import itertools
 import logging
 import threading
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
-from sqlalchemy.exc import InterfaceError, OperationalError
 from twisted.internet import task
 
 from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
+from crawlers.signals import store_lost
+from crawlers.store.store import connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,6 @@ LOCAL_META = ("merge_flush", "arxiv_completion")
 CLOSE_REASON = "redis_unavailable"
 STORE_CLOSE_REASON = "store_unavailable"
 FAILED = object()                 # what a Redis call gives when Redis cannot be reached
-
-
-def store_unreachable(exc: BaseException) -> bool:
-    """The store's server or disk failed (connection lost, server shut down, disk full), as opposed to a
-    record it refused (a data error): that page's records are dropped and named, as without Redis, or every
-    worker would stop on the same page in turn."""
-    return (isinstance(exc, (OperationalError, InterfaceError))
-            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 class ReliableScheduler(Scheduler):
@@ -88,7 +81,7 @@ class ReliableScheduler(Scheduler):
                         poll_interval=settings.getfloat("REDIS_POLL_INTERVAL", 0.5),
                         redis_url=settings.get("REDIS_URL", ""), serializer=serializer)
         scheduler.stats = crawler.stats
-        crawler.signals.connect(scheduler.item_error, signal=signals.item_error)
+        crawler.signals.connect(scheduler.stop_on_store_lost, signal=store_lost)
         return scheduler
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -217,17 +210,18 @@ class ReliableScheduler(Scheduler):
             self._stop(exc)
             return FAILED
 
-    def item_error(self, item, response, spider, failure) -> None:
-        """A record could not be stored: its page must not be acked (it would be lost), so this worker acks
-        nothing more and stops; what it holds goes back to the queue when it closes."""
-        if self.store_failed or not store_unreachable(failure.value):
+    def stop_on_store_lost(self, exc: BaseException) -> None:
+        """The store stopped taking a page's records: that page must not be acked (its records would be only
+        in this worker's spool), so this worker acks nothing more and stops; what it holds goes back to the
+        queue when it closes."""
+        if self.store_failed or not connection_lost(exc):
             return
         self.store_failed = True
         logger.error("error: the store cannot be written (%s): this worker stops; the %d requests it holds go "
                      "back to the queue in Redis: run it again once the store is back",
-                     " ".join(str(failure.value).split())[:300], len(self.in_flight))
+                     " ".join(str(exc).split())[:300], len(self.in_flight))
         if self.stats is not None:
-            self.stats.set_value("store/unavailable", failure.getErrorMessage()[:300])
+            self.stats.set_value("store/unavailable", " ".join(str(exc).split())[:300])
         engine = getattr(self.crawler, "engine", None)
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=STORE_CLOSE_REASON))

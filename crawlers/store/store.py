@@ -2,6 +2,7 @@
 
     store = Store.open("sqlite:///output/records.db")      # or postgresql://user@host/db (psycopg 3)
     store.add(record)                                      # a parsed record (JSON form): one source row
+    store.add_all(records)                                 # a page's records, in one transaction
     store.add(answer, completes="arxiv:2204.02311")        # an arXiv answer completing that paper
     store.note("arxiv:2307.09288", "...: not returned by the arXiv API")
     for record in store.merged(): ...                      # every merged record, in first-seen order
@@ -23,7 +24,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from crawlers.completion import fields_to_complete
 from crawlers.pipelines.merge import merge_records
@@ -52,6 +53,19 @@ _TAKE_WRITER_LOCK = sa.text("SELECT set_config('idle_in_transaction_session_time
 
 class StoreError(Exception):
     """The store cannot be opened or written: one line naming the URL (password hidden) and why."""
+
+
+def reason(exc: BaseException) -> str:
+    """A database error in the database's own words, on one line."""
+    original = getattr(exc, "orig", None) or exc
+    return " ".join(str(original).split())
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The database failed (connection lost, server shut down, disk full, locked): a write to retry, as opposed
+    to one it refused (a value it cannot take, a constraint), which would be refused again."""
+    return (isinstance(exc, (OperationalError, InterfaceError))
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 def _now() -> str:
@@ -128,12 +142,15 @@ class Store:
             store._create()
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise StoreError(f"STORE_URL {shown_url(url)!r}: cannot open the store: {_reason(exc)}") from None
+            raise StoreError(f"STORE_URL {shown_url(url)!r}: cannot open the store: {reason(exc)}") from None
         return store
 
     def _create(self) -> None:
         with self.transaction() as conn:
             t.metadata.create_all(conn)
+            for index in t.sources.indexes:       # an index added since the store was made
+                index.create(conn, checkfirst=True)
+            self._add_new_columns(conn)
             conn.execute(self._insert(t.schema_version).values(version=t.SCHEMA_VERSION)
                          .on_conflict_do_nothing())
             # A write, so a read-only file or a user without rights fails here, before any page is fetched.
@@ -144,9 +161,36 @@ class Store:
             raise StoreError(f"STORE_URL {shown_url(self.url)!r}: schema version {found}, this code writes "
                              f"{t.SCHEMA_VERSION}")
 
+    @staticmethod
+    def _add_new_columns(conn: Connection) -> None:
+        """A field added to the records (parsers/records.py) since the store was made: a new column of its table,
+        NULL in the rows written before (their records hold no value for it either), so adding a field stays one
+        edit and an older store takes the new records instead of refusing every paper."""
+        inspector = sa.inspect(conn)
+        quote = conn.dialect.identifier_preparer.quote
+        for table in t.ENTITY_TABLES.values():
+            held = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.c:
+                if column.name not in held:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+                    logger.info("store: column %s.%s added (a record field newer than the store)",
+                                table.name, column.name)
+
     def close(self) -> None:
-        self.conn.close()
+        with suppress(SQLAlchemyError):          # a database gone away has nothing left to close
+            self.conn.close()
         self.engine.dispose()
+
+    def reconnect(self) -> None:
+        """A new connection, after the database went away (SQLAlchemyError while it is still away)."""
+        self.engine.dispose()
+        conn = self.engine.connect()
+        conn.execute(sa.select(t.schema_version.c.version)).all()
+        conn.commit()
+        with suppress(SQLAlchemyError):
+            self.conn.close()
+        self.conn, self._depth = conn, 0
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -237,6 +281,58 @@ class Store:
                                    new=True)
         return target
 
+    def add_all(self, records: list[dict]) -> None:
+        """Write the records a page gave (JSON form) in one transaction. A record that shares no match key,
+        source or id with the store or with an earlier record of the batch starts a group of its own: all
+        such are written together, a few statements for the lot (most records of a crawl are new papers).
+        Any other goes through add() (groups found, tied, recomputed), after the new ones before it."""
+        if not records:
+            return
+        q = self.q
+        with self.transaction() as conn:
+            keys = [list(dict.fromkeys(match_keys(record))) for record in records]
+            skeys = [source_key(record) for record in records]
+            merged = [merge_records([record]) for record in records]
+            # What of the batch the store holds already, in one round trip: keys, sources, paper and author ids.
+            taken: dict[str, set] = {"key": set(), "source": set(), "paper": set(), "author": set()}
+            for kind, value in conn.execute(q.taken, {
+                    "keys": [key for record_keys in keys for key in record_keys], "sources": skeys,
+                    **{f"{kind}_ids": [m["id"] for m in merged if m.get("type") == kind] for kind in t.ENTITY_TABLES}}):
+                taken[kind].add(value)
+            taken_keys, taken_sources, taken_ids = taken["key"], taken["source"], taken["paper"] | taken["author"]
+            new: list[tuple[dict, list[str], str, dict]] = []
+            for record, record_keys, skey, one in zip(records, keys, skeys, merged):
+                if (one.get("type") in t.ENTITY_TABLES and skey not in taken_sources
+                        and one["id"] not in taken_ids and taken_keys.isdisjoint(record_keys)):
+                    new.append((record, record_keys, skey, one))
+                else:
+                    self._add_new(conn, new)
+                    new = []
+                    self.add(record)
+                taken_keys.update(record_keys)
+                taken_sources.add(skey)
+                taken_ids.add(one.get("id"))
+            self._add_new(conn, new)
+
+    def _add_new(self, conn: Connection, new: list[tuple[dict, list[str], str, dict]]) -> None:
+        """Records each starting a group: (record, match keys, source key, merged alone)."""
+        if not new:
+            return
+        now = _now()
+        rows = [{"source_key": skey, "type": record["type"], "site": record.get("source", {}).get("site", ""),
+                 "url": record.get("source", {}).get("url", ""), "arxiv_id": record.get("arxiv_id"),
+                 "completes": None, "fetched_at": now, "crawl_id": self.crawl_id, "record": record, "group_id": 0}
+                for record, _keys, skey, _merged in new]
+        # A group's id is the id of its first source row: known once inserted (group 0 until then).
+        conn.execute(self.q.insert_source, rows)
+        id_of = dict(conn.execute(self.q.sources_own_group).all())
+        ids = [id_of[row["source_key"]] for row in rows]
+        keys = [{"key": key, "group_id": id_} for id_, (_record, record_keys, _skey, _merged) in zip(ids, new)
+                for key in record_keys]
+        if keys:
+            conn.execute(self.q.upsert_keys, keys)
+        self._insert_entities(conn, [(id_, merged) for id_, (_r, _k, _s, merged) in zip(ids, new)])
+
     def _groups_of_other_arxiv_ids(self, conn: Connection, groups: set[int], arxiv_id: str) -> set[int]:
         """Groups among ``groups`` that hold a different arXiv id: a record with ``arxiv_id`` does not fit."""
         ids: dict[int, set[str]] = {}
@@ -289,14 +385,6 @@ class Store:
         kind = merged.get("type")
         if kind not in t.ENTITY_TABLES:
             return
-        row: dict[str, Any] = {"id": merged["id"], "group_id": group_id, "record": merged}
-        if kind == "paper":
-            row.update({name: merged.get(name) for name in t.PAPER_FIELDS})
-            row["wants_completion"] = ",".join(fields_to_complete(merged)) or None
-        else:
-            row.update({name: merged.get(name) for name in t.AUTHOR_FIELDS})
-            metrics = merged.get("metrics", {})
-            row.update({name: metrics.get(name) for name in t.METRIC_FIELDS})
         holder = conn.execute(self.q.group_of_id[kind], {"id_": merged["id"]}).scalar()
         if holder is not None and holder != group_id:
             # Another group has merged to the same id (same title and first author, another arXiv id): the id
@@ -310,14 +398,27 @@ class Store:
             self._delete_entity(conn, kind, group_id)
         elif old is not None:
             self._delete_children(conn, old)
-        conn.execute(self.q.upsert_entity[kind], row)
-        if kind == "paper" and merged.get("authors"):
-            conn.execute(self.q.insert_paper_authors,
-                         [{"paper_id": merged["id"], "position": n, "name": name, "author_id": _author_id(name)}
-                          for n, name in enumerate(merged["authors"])])
-        if merged.get("problems"):
-            conn.execute(self.q.insert_problems, [{"record_id": merged["id"], "position": n, "problem": problem}
-                                                  for n, problem in enumerate(merged["problems"])])
+        self._insert_entities(conn, [(group_id, merged)])
+
+    def _insert_entities(self, conn: Connection, groups: list[tuple[int, dict]]) -> None:
+        """Merged rows of groups that have none now (their author lists and problems too): one statement per
+        table for them all."""
+        rows: dict[str, list[dict]] = {kind: [] for kind in t.ENTITY_TABLES}
+        names, problems = [], []
+        for group_id, merged in groups:
+            rows[merged["type"]].append(_entity_row(group_id, merged))
+            if merged["type"] == "paper" and merged.get("authors"):
+                names += [{"paper_id": merged["id"], "position": n, "name": name, "author_id": _author_id(name)}
+                          for n, name in enumerate(merged["authors"])]
+            problems += [{"record_id": merged["id"], "position": n, "problem": problem}
+                         for n, problem in enumerate(merged.get("problems", ()))]
+        for kind, kind_rows in rows.items():
+            if kind_rows:
+                conn.execute(self.q.upsert_entity[kind], kind_rows)
+        if names:
+            conn.execute(self.q.insert_paper_authors, names)
+        if problems:
+            conn.execute(self.q.insert_problems, problems)
 
     def note(self, key: str, problem: str) -> bool:
         """A problem line on the paper found by ``key`` (kept once however often noted); False if no paper
@@ -360,8 +461,7 @@ class Store:
     def merged(self, crawl_id: int | None = None) -> Iterator[dict]:
         """Every merged record (authors and papers), in the order their group was first seen; with
         ``crawl_id``, those a page of that crawl gave (with all the store knows of them)."""
-        of_crawl = sa.select(t.sources.c.group_id).where(t.sources.c.crawl_id == crawl_id)
-        streams = [self._records(table, *(() if crawl_id is None else (table.c.group_id.in_(of_crawl),)))
+        streams = [self._records(table, *(() if crawl_id is None else (_given_by_crawl(table, crawl_id),)))
                    for table in t.ENTITY_TABLES.values()]
         heads = [next(stream, None) for stream in streams]
         while any(head is not None for head in heads):
@@ -410,6 +510,27 @@ class Store:
                        for row in rows), key=repr)
 
 
+def _given_by_crawl(table: sa.Table, crawl_id: int):
+    """A group one of whose source rows that crawl wrote. EXISTS, looked up row by row through the sources'
+    group_id index: ``group_id IN (select ... where crawl_id = ?)`` built the crawl's whole list for every page
+    of the export (minutes at 100k records)."""
+    s = t.sources
+    return sa.exists().where(s.c.group_id == table.c.group_id, s.c.crawl_id == crawl_id)
+
+
+def _entity_row(group_id: int, merged: dict) -> dict[str, Any]:
+    """A merged record's row in papers or authors: its scalar fields as columns, and the whole record."""
+    row: dict[str, Any] = {"id": merged["id"], "group_id": group_id, "record": merged}
+    if merged["type"] == "paper":
+        row.update({name: merged.get(name) for name in t.PAPER_FIELDS})
+        row["wants_completion"] = ",".join(fields_to_complete(merged)) or None
+    else:
+        row.update({name: merged.get(name) for name in t.AUTHOR_FIELDS})
+        metrics = merged.get("metrics", {})
+        row.update({name: metrics.get(name) for name in t.METRIC_FIELDS})
+    return row
+
+
 _author_id = lru_cache(maxsize=65536)(author_id)      # the same co-authors come back paper after paper
 
 
@@ -424,6 +545,13 @@ class Statements:
             s.c.group_id.in_(p("groups", expanding=True)), s.c.arxiv_id.is_not(None))
         self.source_by_key = sa.select(s.c.id, s.c.group_id, s.c.crawl_id).where(s.c.source_key == p("key"))
         self.insert_source = s.insert()
+        self.sources_own_group = (s.update().where(s.c.group_id == 0).values(group_id=s.c.id)
+                                  .returning(s.c.source_key, s.c.id))
+        self.taken = sa.union_all(
+            sa.select(sa.literal("key"), keys.c.key).where(keys.c.key.in_(p("keys", expanding=True))),
+            sa.select(sa.literal("source"), s.c.source_key).where(s.c.source_key.in_(p("sources", expanding=True))),
+            *(sa.select(sa.literal(kind), table.c.id).where(table.c.id.in_(p(f"{kind}_ids", expanding=True)))
+              for kind, table in t.ENTITY_TABLES.items()))
         self.replace_source = s.update().where(s.c.id == p("id_"))
         self.move_source = s.update().where(s.c.id == p("id_")).values(group_id=p("group_id"))
         upsert = insert(keys)
@@ -446,10 +574,3 @@ class Statements:
         self.delete_problems = t.problems.delete().where(t.problems.c.record_id == p("id_"))
         self.insert_paper_authors = t.paper_authors.insert()
         self.insert_problems = t.problems.insert()
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    """The database's own words, on one line."""
-    original = getattr(exc, "orig", None) or exc
-    return " ".join(str(original).split())
-

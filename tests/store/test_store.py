@@ -72,6 +72,65 @@ def test_the_tables_are_created_on_first_use_with_their_schema_version(store_url
     again.close()
 
 
+def test_a_store_made_before_a_field_was_added_takes_records_with_that_field(store_url):
+    # A store as an older version of the code made it: its papers table has no venue column yet.
+    older = Store.open(store_url)
+    older.conn.execute(sa.text("ALTER TABLE papers DROP COLUMN venue"))
+    older.conn.commit()
+    older.close()
+
+    store = Store.open(store_url)
+    store.start_crawl()
+    store.add(paper(CATALYZEX, authors=PALM_AUTHORS, venue="MLSys 2022"))
+    venues = store.conn.execute(sa.text("select title, venue from papers")).all()
+    store.close()
+    assert [tuple(row) for row in venues] == [(PALM, "MLSys 2022")]
+
+
+def test_a_count_no_column_can_hold_is_null_in_its_column_and_kept_in_the_record(store):
+    # A hostile profile's counts: 31 digits (SQLite's driver raised OverflowError), 2**40 (PostgreSQL's
+    # integer refused it); a paper version past both.
+    metrics = {"h_index": 29, "paper_count": 2**40, "citation_count": 10**30}
+    store.add_all([author(PROFILE, metrics=metrics),
+                   paper(CATALYZEX, authors=PALM_AUTHORS, version=10**20)])
+    row = store.conn.execute(sa.text("select h_index, paper_count, citation_count from authors")).one()
+    assert tuple(row) == (29, None, None)
+    assert store.conn.execute(sa.text("select version from papers")).scalar() is None
+    [held_author] = [r for r in store.merged() if r["type"] == "author"]
+    assert held_author["metrics"] == metrics
+
+
+REFUSE_SQLITE = """CREATE TRIGGER refuse BEFORE INSERT ON sources WHEN NEW.url LIKE '%refused%'
+                   BEGIN SELECT RAISE(ABORT, 'refused by the test''s trigger'); END"""
+REFUSE_POSTGRESQL = ["""CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.url LIKE '%refused%' THEN
+                        RAISE EXCEPTION 'refused by the test''s trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql""",
+                     "CREATE TRIGGER refuse BEFORE INSERT ON sources FOR EACH ROW EXECUTE FUNCTION refuse()"]
+
+
+def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stored(store_url, tmp_path, caplog):
+    from crawlers.pipelines.store import StoreRecords
+
+    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl")
+    pipeline.open_spider()
+    conn = pipeline.store.conn
+    for statement in ([REFUSE_SQLITE] if store_url.startswith("sqlite") else REFUSE_POSTGRESQL):
+        conn.execute(sa.text(statement))
+    conn.commit()
+    refused = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/refused"}
+    page = [paper(CATALYZEX, authors=PALM_AUTHORS), paper(refused, "Another Paper", authors=["A. Writer"]),
+            author(PROFILE)]
+    pipeline.write({"op": "records", "records": page})     # one page's records, one transaction
+
+    # Not a lost database: nothing waits in the spool, and the page's other records are stored.
+    assert not pipeline.spool and pipeline._lost_since is None
+    titles = conn.execute(sa.text("select title from papers")).scalars().all()
+    names = conn.execute(sa.text("select name from authors")).scalars().all()
+    assert (titles, names) == ([PALM], ["Sharan Narang"])
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert line.startswith(f"{refused['url']}: the store refused {page[1]['id']}: ") and "trigger" in line
+    pipeline.store.close()
+
+
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
     store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
                     date="2022-04-05"))
@@ -272,6 +331,48 @@ def test_any_records_merge_in_the_store_as_linked_by_their_match_keys(store_url,
         assert counts["paper_authors"] == sum(len(r.get("authors", [])) for r in store.merged())
     finally:
         store.close()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(records(), max_size=6), max_size=5))
+def test_a_pages_records_written_together_leave_the_rows_of_records_written_one_by_one(store_url, pages):
+    """add_all writes a page's records in one transaction, new papers together: the same rows as add()."""
+    tables = ("papers", "authors", "paper_authors", "sources", "problems", "match_keys")
+    store = Store.open(store_url)
+    try:
+        rows = []
+        for together in (False, True):
+            with store.transaction() as conn:
+                for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
+                    conn.execute(sa.text(f"delete from {table}"))
+            store.start_crawl()
+            for page in pages:
+                page = json.loads(json.dumps(page))
+                if together:
+                    store.add_all(page)
+                else:
+                    for record in page:
+                        store.add(record)
+            rows.append({table: store.rows(table) for table in tables})
+            rows[-1]["merged"] = list(store.merged())
+        assert rows[0] == rows[1]
+    finally:
+        store.close()
+
+
+def test_new_papers_of_a_page_are_written_in_a_few_statements(store):
+    """The cost the batch saves: a page of new papers runs a fixed number of statements, not some per paper."""
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    page = [paper(PROFILE, title=f"Paper number {n}", authors=["A B", "C D"]) for n in range(30)]
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    store.add_all([author(PROFILE)] + page)
+    sa.event.remove(store.engine, "before_cursor_execute", count)
+    assert store.counts() == {"papers": 30, "authors": 1, "paper_authors": 60, "sources": 31, "problems": 0}
+    assert len(statements) <= 12, statements
 
 
 # -- a store that cannot be opened ----------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""The spool a crawl keeps while its database is away (crawlers/store/spool.py): writes kept in order, counted,
+and a spool a kill cut mid-line still readable."""
+
+from __future__ import annotations
+
+from crawlers.store.spool import Spool
+
+PAGE = {"op": "records", "records": [{"type": "paper", "title": "A"}, {"type": "author", "name": "B"}]}
+ANSWER = {"op": "completion", "url": "https://export.arxiv.org/api/query?id_list=1", "answers": [{"record": {}}],
+          "misses": []}
+ASKED = {"op": "asked", "lookup": {"url": "https://export.arxiv.org/api/query?id_list=1"}}
+
+
+def test_writes_come_back_in_order_and_are_counted_by_a_later_crawl(tmp_path):
+    spool = Spool(tmp_path / "out.jsonl.spool.jsonl")
+    assert not spool
+    for write in (PAGE, ASKED, ANSWER):
+        spool.append(write)
+    again = Spool(spool.path)                  # the next crawl finds it
+    assert list(again.read()) == [PAGE, ASKED, ANSWER]
+    assert (again.writes, again.records) == (3, 3)
+    again.clear()
+    assert not again and not spool.path.exists()
+
+
+def test_a_line_cut_by_a_kill_is_dropped_and_the_next_write_starts_a_line(tmp_path):
+    path = tmp_path / "out.jsonl.spool.jsonl"
+    Spool(path).append(PAGE)
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"op": "records", "reco')        # killed mid-write
+    spool = Spool(path)
+    assert (spool.writes, spool.records) == (1, 2)
+    spool.append(ASKED)
+    assert list(Spool(path).read()) == [PAGE, ASKED]
