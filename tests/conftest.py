@@ -37,15 +37,8 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A PostgreSQL server on 127.0.0.1 for this test session (tests/postgres.py). Missing binaries fail the
-    tests that need it, never skip them: install them as .ci/run does (apt-get install -y postgresql)."""
-    from tests.postgres import PostgresMissing, PostgresServer
+    """A PostgreSQL server on 127.0.0.1 for this test session (tests/postgres.py); missing binaries fail."""
+    from tests.postgres import running_postgres
 
-    try:
-        server = PostgresServer().start()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    try:
+    with running_postgres() as server:
         yield server
-    finally:
-        server.stop()

@@ -157,3 +157,15 @@ def store_progress(path: Path) -> dict[str, int]:
     except sqlite3.OperationalError:          # the tables not created yet
         pass
     return counts
+
+
+def store_rows(url: str, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """The rows of the store's tables, without times, crawl numbers and row numbers (Store.rows): two stores
+    holding the same records compare equal."""
+    from crawlers.store import Store
+
+    store = Store.open(url)
+    try:
+        return {table: store.rows(table) for table in tables}
+    finally:
+        store.close()

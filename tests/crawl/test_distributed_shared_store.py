@@ -22,12 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawlers.store import Store
-from tests.crawl.crawl_run import crawl_author
+from tests.crawl.crawl_run import crawl_author, store_rows
 from tests.crawl.distributed_run import enqueue, start_worker, user_agent, wait_until
 from tests.crawl.listing_site import ListingSite, serve_listing_site
 from tests.crawl.loopback import LoopbackServer
 from tests.crawl.redis_server import RedisServer, redis_server  # noqa: F401 - pytest fixture
-from tests.postgres import PostgresServer
+from tests.postgres import running_postgres
 
 WORKERS = ["w0", "w1", "w2"]
 API = "http://export.arxiv.org/api/query"
@@ -47,13 +47,6 @@ def page_requests(server: LoopbackServer) -> list:
     return [r for r in server.received if not r.path.endswith("/robots.txt") and not r.path.startswith("http")]
 
 
-def store_rows(url: str) -> dict[str, list[tuple]]:
-    """Every user-facing table's rows, without times, crawl numbers and row numbers (Store.rows)."""
-    store = Store.open(url)
-    try:
-        return {table: store.rows(table) for table in TABLES}
-    finally:
-        store.close()
 
 
 def crawl_with_workers(server: LoopbackServer, redis: RedisServer, site: ListingSite, tmp_path: Path,
@@ -100,7 +93,7 @@ def test_three_workers_store_every_paper_once_in_one_postgresql_store(
     assert set(fetched) == site.paths and set(fetched.values()) == {1}
     assert {r.user_agent for r in page_requests(server)} == {user_agent(name) for name in WORKERS}
 
-    rows = store_rows(store_url)
+    rows = store_rows(store_url, TABLES)
     paper_ids = [row[0] for row in rows["papers"]]            # the id column comes first
     assert sorted(paper_ids) == sorted(site.paper_ids)                 # every paper stored, once
     store = Store.open(store_url)
@@ -143,20 +136,14 @@ def test_a_worker_killed_mid_crawl_leaves_the_shared_store_as_a_clean_crawl_does
         assert run.finished, run.describe()
     assert sum(run.scrapy_stats.get("redis/recovered", 0) for run in survivors) > 0   # w0 held requests
     assert clean.finished, clean.describe()
-    rows = store_rows(shared)
+    rows = store_rows(shared, TABLES)
     assert sorted(row[0] for row in rows["papers"]) == sorted(site.paper_ids)        # nothing lost, none twice
-    assert rows == store_rows(alone)
-
-
-def pg_ctl(server: PostgresServer, *arguments: str) -> None:
-    """Stop (-m immediate: as a crashed server) or start the test's PostgreSQL, keeping its data."""
-    server._run("pg_ctl", "-D", str(server.data), *arguments)
+    assert rows == store_rows(alone, TABLES)
 
 
 def test_postgresql_lost_mid_crawl_stops_every_worker_and_a_rerun_stores_every_paper(
         redis_server: RedisServer, tmp_path: Path) -> None:
-    postgres = PostgresServer().start()      # this test's own: it is stopped and started again
-    try:
+    with running_postgres() as postgres:     # this test's own: it is stopped and started again
         url = postgres.create_database("shared")
         client = redis_server.client()
         with LoopbackServer() as server:
@@ -171,7 +158,7 @@ def test_postgresql_lost_mid_crawl_stops_every_worker_and_a_rerun_stores_every_p
                 assert enqueue(redis_server.url, site.start_urls, env).returncode == 0
                 wait_until(lambda: len(page_requests(server)) >= 10, 30, "10 pages fetched")
                 server.gate.clear()                 # answers held while the server goes: the crawl is not over
-                pg_ctl(postgres, "-m", "immediate", "-w", "stop")
+                postgres.pause()
                 server.gate.set()
                 stopped = [worker.finish(timeout=60) for worker in workers]
             finally:
@@ -183,12 +170,9 @@ def test_postgresql_lost_mid_crawl_stops_every_worker_and_a_rerun_stores_every_p
                 assert "back to the queue" in line
             assert [key for key in client.keys("author:processing:*") if client.zcard(key)] == []
             assert client.zcard("author:requests") > 0                      # the rest of the crawl waits
-            pg_ctl(postgres, "-o", f"-c listen_addresses=127.0.0.1 -p {postgres.port} -k {postgres.dir} "
-                                   "-c fsync=off", "-l", str(postgres.dir / "server.log"), "-w", "start")
+            postgres.resume()
             again = start_worker("w0", redis_server.url, tmp_path, env, completion=False, settings=settings,
                                  run=".again").finish()
         assert again.finished, again.describe()
         assert set(r.path for r in page_requests(server)) == site.paths
-        assert sorted(row[0] for row in store_rows(url)["papers"]) == sorted(site.paper_ids)
-    finally:
-        postgres.stop()
+        assert sorted(row[0] for row in store_rows(url, TABLES)["papers"]) == sorted(site.paper_ids)

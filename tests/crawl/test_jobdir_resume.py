@@ -16,7 +16,6 @@ In every case the run is killed before it closes: it has written no output file.
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import time
@@ -25,8 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from crawlers.store import Store
-from tests.crawl.crawl_run import REPLAY, crawl_author, crawl_command, crawl_env, store_progress
+from tests.crawl.crawl_run import REPLAY, crawl_author, crawl_command, crawl_env, store_progress, store_rows
 
 # One request at a time, each answered 0.3 s late: about 10 requests (robots.txt included), 3 s or more.
 SLOW = {"REPLAY_DELAY": "0.3", "CONCURRENT_REQUESTS": "1"}
@@ -71,12 +69,6 @@ def kill_when(jobdir: Path, store: Path, out: Path, reached) -> dict[str, int]:
     return store_progress(store)
 
 
-def store_rows(url: str) -> dict[str, list[tuple]]:
-    store = Store.open(url)
-    try:
-        return {table: store.rows(table) for table in TABLES}
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +79,8 @@ def clean(tmp_path_factory) -> dict[str, dict]:
     assert run.finished, run.describe()
     records = run.records
     assert len(records) == len({r["id"] for r in records})
-    return {"records": {r["id"]: r for r in records}, "rows": store_rows(f"sqlite:///{out_dir / 'out.db'}")}
+    return {"records": {r["id"]: r for r in records},
+            "rows": store_rows(f"sqlite:///{out_dir / 'out.db'}", TABLES)}
 
 
 @pytest.mark.parametrize("kill_point", list(KILL_POINTS))
@@ -123,7 +116,7 @@ def test_killed_crawl_resumes_with_the_records_of_a_clean_crawl(tmp_path, clean,
         [p for p in clean["records"][llama["id"]]["problems"] if p.startswith(API)]
     assert len([p for p in llama["problems"] if p.startswith(API)]) == 1
     # The store itself: the same rows as the clean crawl's store, table by table.
-    assert store_rows(f"sqlite:///{store}") == clean["rows"]
+    assert store_rows(f"sqlite:///{store}", TABLES) == clean["rows"]
 
 
 def test_two_identical_crawls_into_one_store_leave_the_same_rows(tmp_path, clean):
@@ -131,12 +124,12 @@ def test_two_identical_crawls_into_one_store_leave_the_same_rows(tmp_path, clean
     first = crawl_author([], tmp_path, settings={**REPLAY, "STORE_URL": url}, completion=True,
                          output_name="first.jsonl")
     assert first.finished, first.describe()
-    once = store_rows(url)
+    once = store_rows(url, TABLES)
     assert once == clean["rows"]
     second = crawl_author([], tmp_path, settings={**REPLAY, "STORE_URL": url}, completion=True,
                           output_name="second.jsonl")
     assert second.finished, second.describe()
-    assert store_rows(url) == once
+    assert store_rows(url, TABLES) == once
     assert second.records == first.records
     # Everything was asked and answered the first time: arXiv is not asked again.
     assert second.scrapy_stats.get("arxiv/api_requests", 0) == 0

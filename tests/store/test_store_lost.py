@@ -24,7 +24,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.crawl.crawl_run import (CRAWL_TIMEOUT, REPLAY, CrawlRun, beside, collect, crawl_author, crawl_command,
                                    crawl_env)
-from tests.postgres import PostgresMissing, PostgresServer
+from tests.postgres import PostgresServer, running_postgres
 
 SLOW = {"REPLAY_DELAY": "0.3", "CONCURRENT_REQUESTS": "1", "STORE_RETRY_MAX_DELAY": "0.5"}
 WITHIN = 60                 # seconds for the crawl to reach the state the test waits for (a guard, not a measure)
@@ -33,14 +33,9 @@ DATABASE = "records"
 
 @pytest.fixture
 def server():
-    try:
-        started = PostgresServer().start()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    try:
+    """This test's own server: it is stopped and started again."""
+    with running_postgres() as started:
         yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture(scope="module")
