@@ -11,3 +11,7 @@ page_failed = object()
 # pipeline keeps what it parses in its spool; a worker of a distributed crawl stops instead (its requests go
 # back to the shared queue, crawlers/distributed/scheduler.py).
 store_lost = object()
+
+# flush_records(): write the records held for the end of this reactor turn now. A distributed worker sends it
+# before it acks requests in Redis, so no request is acked while its page's records are only in memory.
+flush_records = object()

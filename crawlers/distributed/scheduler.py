@@ -40,7 +40,7 @@ from twisted.internet import task
 
 from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
-from crawlers.signals import store_lost
+from crawlers.signals import flush_records, store_lost
 from crawlers.store.store import connection_lost
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,10 @@ class ReliableScheduler(Scheduler):
         """Ack the requests the engine is done with."""
         if not self.in_flight or self.unavailable or self.store_failed:
             return
+        if self.crawler is not None:        # the records of the pages about to be acked go to the store first
+            self.crawler.signals.send_catch_log(signal=flush_records)
+            if self.store_failed:           # that write found the store lost: nothing is acked
+                return
         slot = getattr(self.crawler.engine, "_slot", None) if self.crawler is not None else None
         in_progress = slot.inprogress if slot is not None else set()
         for request in [r for r in self.in_flight if r not in in_progress]:

@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawlers.completion import CompletionAnswer, CompletionMiss, CompletionResult
 from crawlers.outputs import MergedRecord, beside_feed, store_url
 from crawlers.pipelines.validate import ValidateRecords
-from crawlers.signals import store_lost
+from crawlers.signals import flush_records, store_lost
 from crawlers.store import Store
 from crawlers.store.spool import Spool
 from crawlers.store.store import connection_lost
@@ -101,6 +101,7 @@ class StoreRecords:
         pipeline._flush_later = CallLaterOnce(pipeline.flush)
         pipeline._retry_later = CallLaterOnce(pipeline.retry)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.flush, signal=flush_records)
         return pipeline
 
     def open_spider(self, spider=None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -129,6 +130,29 @@ def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stor
     [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert line.startswith(f"{refused['url']}: the store refused {page[1]['id']}: ") and "trigger" in line
     pipeline.store.close()
+
+
+def test_records_held_for_the_end_of_the_reactor_turn_are_written_when_a_worker_is_about_to_ack(tmp_path):
+    # In a crawl a page's records wait for the end of the reactor turn, to be written in one transaction; a
+    # distributed worker sends flush_records before it acks requests in Redis, so none is acked while its
+    # page's records are only in memory.
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.pipelines.store import StoreRecords
+    from crawlers.signals import flush_records
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    crawler = get_crawler(settings_dict={"STORE_URL": url})
+    pipeline = StoreRecords.from_crawler(crawler)
+    pipeline._flush_later = SimpleNamespace(schedule=lambda: None)      # no reactor here: its turn never ends
+    pipeline.open_spider()
+    pipeline.process_item(paper(CATALYZEX, authors=PALM_AUTHORS))
+    held = pipeline.store.conn.execute(sa.text("select count(*) from papers")).scalar()
+    pipeline.store.conn.commit()
+    crawler.signals.send_catch_log(signal=flush_records)
+    written = pipeline.store.conn.execute(sa.text("select title from papers")).scalars().all()
+    pipeline.store.close()
+    assert (held, written) == (0, [PALM])
 
 
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
