@@ -282,6 +282,10 @@ def run_measured(label: str, command: list[str], output: Path, log: Path, timeou
 def measure_mix(mix: str, replay_dir: Path, concurrency: int, pages: int) -> tuple[ReplayRun, ReplayRun]:
     settings = setting_args(replay_settings(replay_dir, concurrency))
     timeout = CRAWL_TIMEOUT + pages  # a loaded machine does well over 10 pages/s even for profiles
+    # Every run into a new store: the store beside ours.jsonl (ours.db) kept from the run before would make
+    # runs 2 and 3 a re-crawl, every record merged with the one stored (slower, another measure).
+    for stale in replay_dir.glob("ours.db*"):
+        stale.unlink()
     ours = run_measured("ours", [sys.executable, "-m", "scrapy", "crawl", "author", "-a", "as_of=2026-11-22",
                                  *settings, "-O", str(replay_dir / "ours.jsonl")],
                         replay_dir / "ours.jsonl", replay_dir / "ours.log", timeout)
