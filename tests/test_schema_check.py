@@ -163,6 +163,15 @@ def test_an_invalid_record_is_still_repaired_and_reported(tmp_path):
                                                                                    ("dropped", "title")]
 
 
+@pytest.mark.parametrize("source", [None, "https://example.org/p", {}])
+def test_a_record_whose_source_is_broken_is_dropped_and_named_not_a_crash(source, tmp_path):
+    # Found by the Hypothesis test above: a record with "source": None raised AttributeError in
+    # ValidateRecords once it read dicts as they are (to_dict used to drop the None).
+    paper = next(r for r in BASE if r["type"] == "paper")
+    (dropped,) = _validate_all([{**paper, "source": source}], tmp_path / "e.jsonl")
+    assert dropped.startswith("dropped: <no source url>: invalid paper ") and "source" in dropped
+
+
 def test_the_stores_merged_records_are_already_in_json_form(tmp_path):
     """ValidateRecords reads the store's merged records as they are, without ``to_dict``'s copy: so they must
     be what ``to_dict`` gives, nothing empty left in (an empty value would be written, and fail the schema).

@@ -99,7 +99,8 @@ class ValidateRecords:
         errors = json_errors(record)
         if not errors:
             return record
-        url = record.get("source", {}).get("url", "<no source url>")
+        source = record.get("source")       # a broken record's may be anything (None, a string)
+        url = source.get("url") or "<no source url>" if isinstance(source, dict) else "<no source url>"
         fixed, unrepairable = repair(record, errors)
         reasons = [format_error(error) for error in errors]    # the one place errors become text
         if not unrepairable and not schema_errors(fixed):
