@@ -293,9 +293,13 @@ class StoreRecords:
         if self.completion_asked:
             return
         ask = getattr(spider or self.crawler.spider, "completion_requests", None)
+        off = self.crawler is not None and not self.crawler.settings.getbool("ARXIV_COMPLETION", True)
+        if ask is None or off:
+            self.completion_asked = True      # off: the store is not read for papers to complete
+            return
         try:
             asked, answered = self.store.lookups()
-            requests = list(ask(self.store.wanting_completion(), asked, answered)) if ask is not None else []
+            requests = list(ask(self.store.wanting_completion(), asked, answered))
         except SQLAlchemyError as exc:
             self._lost(exc)
             if self._waiting_for_store():

@@ -155,6 +155,24 @@ def test_records_held_for_the_end_of_the_reactor_turn_are_written_when_a_worker_
     assert (held, written) == (0, [PALM])
 
 
+@pytest.mark.parametrize("completion", [True, False])
+def test_the_store_is_read_for_arxiv_completion_at_idle_only_when_it_is_on(completion, tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.pipelines.store import StoreRecords
+
+    crawler = get_crawler(settings_dict={"STORE_URL": f"sqlite:///{tmp_path / 'records.db'}",
+                                         "ARXIV_COMPLETION": completion})
+    pipeline = StoreRecords.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.write({"op": "records", "records": [paper(PROFILE, authors=PALM_AUTHORS[:2], authors_complete=False)]})
+    asked = []
+    spider = SimpleNamespace(completion_requests=lambda papers, *_: asked.extend(papers) or [])
+    pipeline.spider_idle(spider)
+    pipeline.store.close()
+    assert [record["title"] for record in asked] == ([PALM] if completion else [])
+
+
 def test_the_same_paper_from_two_sites_is_one_paper_row_with_both_sources(store):
     store.add(paper(PROFILE, authors=PALM_AUTHORS[:3], authors_complete=False, arxiv_id="2204.02311",
                     date="2022-04-05"))
