@@ -13,8 +13,13 @@ before the database went away again is simply written again from its first line.
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
+TAIL_BLOCK = 1 << 16        # bytes read at a time from the end, looking for the last line's end
 
 
 class Spool:
@@ -38,19 +43,41 @@ class Spool:
         self._count(write)
 
     def read(self) -> Iterator[dict]:
-        """Every spooled write, in order."""
+        """Every spooled write, in order. A line that is not a write (the file damaged on disk) is named in an
+        error line and passed over: the writes after it are still given back."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as lines:
-            for line in lines:
-                yield json.loads(line)
+        with self.path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    write = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    write = exc
+                if isinstance(write, dict) and write.get("op"):
+                    yield write
+                else:
+                    logger.error("%s: line %d is not a spooled write (%s); passed over, its records are lost",
+                                 self.path, number, write if isinstance(write, Exception) else "no op")
 
     def _drop_cut_line(self) -> None:
         """A last line cut by a kill mid-write goes (its write was never taken as spooled: the crawl that
-        parsed it was killed before it could go on), so that what is appended next starts a line."""
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            self.path.write_bytes(data[:data.rfind(b"\n") + 1])
+        parsed it was killed before it could go on), so that what is appended next starts a line. Only the
+        file's tail is read: a spool of a long outage can be large."""
+        with self.path.open("r+b") as spool:
+            end = spool.seek(0, os.SEEK_END)
+            position = end
+            while position > 0:
+                start = max(0, position - TAIL_BLOCK)
+                spool.seek(start)
+                block = spool.read(position - start)
+                if position == end and block.endswith(b"\n"):
+                    return                                  # the last line is whole
+                newline = block.rfind(b"\n")
+                if newline >= 0:
+                    spool.truncate(start + newline + 1)
+                    return
+                position = start
+            spool.truncate(0)
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)

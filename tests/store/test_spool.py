@@ -32,3 +32,29 @@ def test_a_line_cut_by_a_kill_is_dropped_and_the_next_write_starts_a_line(tmp_pa
     assert (spool.writes, spool.records) == (1, 2)
     spool.append(ASKED)
     assert list(Spool(path).read()) == [PAGE, ASKED]
+
+
+def test_a_damaged_line_is_named_and_the_writes_after_it_still_come_back(tmp_path, caplog):
+    path = tmp_path / "out.jsonl.spool.jsonl"
+    Spool(path).append(PAGE)
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"op": "records", "rec\x00\n')         # damaged on disk, yet a whole line
+    Spool(path).append(ASKED)
+    spool = Spool(path)
+    assert list(spool.read()) == [PAGE, ASKED]
+    assert (spool.writes, spool.records) == (2, 2)
+    assert any(f"{path}: line 2 is not a spooled write" in r.getMessage() for r in caplog.records)
+
+
+def test_a_cut_last_line_of_a_large_spool_is_dropped(tmp_path):
+    path = tmp_path / "out.jsonl.spool.jsonl"
+    big = {"op": "records", "records": [{"type": "paper", "title": "x" * 100_000}]}   # longer than a tail block
+    spool = Spool(path)
+    spool.append(PAGE)
+    spool.append(big)
+    whole = path.stat().st_size
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"op": "records", "records": [{"title": "' + "y" * 200_000)     # killed mid-write
+    again = Spool(path)
+    assert path.stat().st_size == whole
+    assert list(again.read()) == [PAGE, big]
