@@ -18,10 +18,10 @@ from scrapy.http import Response
 from crawlers import distributed, signals
 from crawlers.distributed.listings import ListingCounts
 from crawlers.outputs import STATS_SUFFIX, MergedRecord, beside_feed
+from crawlers.store.schema import USER_TABLES
 from parsers.records import to_dict
 
 logger = logging.getLogger(__name__)
-STORE_TABLES = ("papers", "authors", "paper_authors", "sources", "problems")   # the rows the summary names
 LOGGED_ERRORS = 10          # failed pages listed in the log block; the stats file lists them all
 
 
@@ -181,7 +181,7 @@ def store_summary(stats: dict) -> dict | None:
     if "store/url" not in stats:
         return None
     return {"url": stats["store/url"],
-            "rows": {table: stats[f"store/{table}"] for table in STORE_TABLES if f"store/{table}" in stats},
+            "rows": {table: stats[f"store/{table}"] for table in USER_TABLES if f"store/{table}" in stats},
             "away_at_end": bool(stats.get("store/away_at_end")), "spool": stats.get("store/spool"),
             "spooled_records": stats.get("store/spooled_records", 0)}
 

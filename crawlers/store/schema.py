@@ -174,3 +174,6 @@ lookups = Table(
 Index("sources_crawl_group", sources.c.crawl_id, sources.c.group_id)
 
 ENTITY_TABLES = {"paper": papers, "author": authors}
+# The tables a user queries, whose rows the crawl's summary counts.
+USER_TABLES = {"papers": papers, "authors": authors, "paper_authors": paper_authors, "sources": sources,
+               "problems": problems}

@@ -489,11 +489,9 @@ class Store:
             self.conn.commit()
 
     def counts(self) -> dict[str, int]:
-        """Rows per user-facing table: papers, authors, paper_authors, sources, problems."""
+        """Rows per user-facing table (schema.USER_TABLES: papers, authors, paper_authors, sources, problems)."""
         counts = {name: self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-                  for name, table in (("papers", t.papers), ("authors", t.authors),
-                                      ("paper_authors", t.paper_authors), ("sources", t.sources),
-                                      ("problems", t.problems))}
+                  for name, table in t.USER_TABLES.items()}
         self._end_read()
         return counts
 
