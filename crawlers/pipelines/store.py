@@ -19,7 +19,10 @@ the crawl's output file is the store's export, written when the crawl closes.
   them; the store is retried with backoff (1 s, doubled, STORE_RETRY_MAX_DELAY at most) and, once back, is given
   the spool. A crawl run dry with the database away waits for it (STORE_WAIT_AT_END seconds at most), and if it
   is still away at the close, exports nothing, names the spool and its records (log, summary, stats) and exits
-  1; the next crawl writing to that output writes the spool first.
+  1; the next crawl writing to that output writes the spool first. A worker of a distributed crawl stops instead
+  (``crawlers.signals.store_lost``): its requests go back to the shared queue.
+* A write the database refuses (a constraint, a value it cannot take) is not a lost database: the page's records
+  are written again one by one, and the one refused is named (error line, the summary's invalid records).
 * On close (run dry, CLOSESPIDER_*, Ctrl-C) the store's merged records of this crawl are checked by
   ValidateRecords and sent to the feed exporter with ``item_scraped`` (Scrapy's pipelines close before the
   feed exporter closes its files on ``spider_closed``); an invalid one goes to the errors file. The store's
@@ -35,7 +38,6 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DropItem
-
 from scrapy.utils.reactor import CallLaterOnce
 from sqlalchemy.exc import SQLAlchemyError
 
