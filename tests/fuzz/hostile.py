@@ -139,7 +139,8 @@ def check_contract(body: bytes, url: str, content_type: str | None = None, as_of
     for record in result.records:
         errors = validation_errors(record)
         assert errors == [], f"invalid {record.type} record {to_dict(record)!r}: {errors}"
-        json.dumps(to_dict(record), ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+        # raises on a lone surrogate, and on NaN or infinity (not JSON: a database refuses the line)
+        json.dumps(to_dict(record), ensure_ascii=False, allow_nan=False).encode("utf-8")
     for problem in result.problems:
         assert one_line(problem), f"multi-line problem: {problem!r}"
         problem.encode("utf-8")
