@@ -129,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="a checkout whose parsers to compare with, interleaved in this process")
     parser.add_argument("--calls", type=int, default=200, help="with --against: calls of each parse per page")
     args = parser.parse_args(argv)
+    missing = [str(path) for path in args.files if not path.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
+    if args.against and not (args.against / "parsers").is_dir():
+        parser.error(f"--against {args.against}: no parsers/ package there")
     known = dict(manifest_pages())  # a FILE of the manifest keeps its URL (adapters recognise some by host)
     pages = [(path, known.get(path, args.url)) for path in args.files] or manifest_pages()
     if args.against:
