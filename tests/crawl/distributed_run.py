@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,20 @@ WORKER_SETTINGS = {
     "LOG_LEVEL": "INFO",
 }
 POLL = 0.01                             # seconds between two looks at a condition a test waits for
+WORKERS = ["w0", "w1", "w2"]
+
+
+def page_requests(server) -> list:
+    """The loopback site's page requests: not robots.txt, not the arXiv API's (absolute-form paths, sent to
+    the server as a proxy for the API's virtual host)."""
+    return [r for r in server.received if not r.path.endswith("/robots.txt") and not r.path.startswith("http")]
+
+
+def assert_each_page_fetched_once_by_the_workers(server, site, workers: list[str] = WORKERS) -> None:
+    """Every page of the site fetched, none twice, and by the workers named (their user agents)."""
+    fetched = Counter(r.path for r in page_requests(server))
+    assert set(fetched) == site.paths and set(fetched.values()) == {1}, fetched.most_common(3)
+    assert {r.user_agent for r in page_requests(server)} == {user_agent(name) for name in workers}
 
 
 def user_agent(name: str) -> str:

@@ -17,18 +17,15 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.crawl.distributed_run import enqueue, start_worker, user_agent, wait_until
+from tests.crawl.distributed_run import (WORKERS, assert_each_page_fetched_once_by_the_workers, enqueue,
+                                         start_worker, user_agent, wait_until)
 from tests.crawl.listing_site import serve_listing_site
 from tests.crawl.loopback import LoopbackServer
 from tests.crawl.redis_server import RedisServer, redis_server  # noqa: F401 - pytest fixture
 
-WORKERS = ["w0", "w1", "w2"]
 API = "http://export.arxiv.org/api/query"
 START_WITHIN = 60                 # seconds for all workers to be up and asking
 
-
-def page_requests(server: LoopbackServer) -> list:
-    return [r for r in server.received if not r.path.endswith("/robots.txt") and not r.path.startswith("http")]
 
 
 def all_workers_asking(server: LoopbackServer) -> bool:
@@ -65,9 +62,7 @@ def test_three_workers_fetch_each_page_once_and_ask_arxiv_once_per_paper_3_s_apa
         assert server.outside_requests() == []
     for run in runs:
         assert run.finished, run.describe()
-    fetched = Counter(r.path for r in page_requests(server))
-    assert set(fetched) == site.paths and set(fetched.values()) == {1}
-    assert {r.user_agent for r in page_requests(server)} == {user_agent(name) for name in WORKERS}
+    assert_each_page_fetched_once_by_the_workers(server, site)
     papers = ids_in(runs)
     assert set(papers) == site.paper_ids and set(papers.values()) == {1}
 

@@ -23,13 +23,13 @@ import pytest
 
 from crawlers.store import Store
 from tests.crawl.crawl_run import crawl_author, store_rows
-from tests.crawl.distributed_run import enqueue, start_worker, user_agent, wait_until
+from tests.crawl.distributed_run import (WORKERS, assert_each_page_fetched_once_by_the_workers, enqueue,
+                                         page_requests, start_worker, user_agent, wait_until)
 from tests.crawl.listing_site import ListingSite, serve_listing_site
 from tests.crawl.loopback import LoopbackServer
 from tests.crawl.redis_server import RedisServer, redis_server  # noqa: F401 - pytest fixture
 from tests.postgres import running_postgres
 
-WORKERS = ["w0", "w1", "w2"]
 API = "http://export.arxiv.org/api/query"
 START_WITHIN = 60                 # seconds for all workers to be up and asking
 TABLES = ("papers", "authors", "paper_authors", "sources", "problems")
@@ -42,9 +42,6 @@ def store_url(postgres_server) -> str:
 
     return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
-
-def page_requests(server: LoopbackServer) -> list:
-    return [r for r in server.received if not r.path.endswith("/robots.txt") and not r.path.startswith("http")]
 
 
 
@@ -89,9 +86,7 @@ def test_three_workers_store_every_paper_once_in_one_postgresql_store(
         assert server.outside_requests() == []
     for run in runs:
         assert run.finished, run.describe()
-    fetched = Counter(r.path for r in page_requests(server))
-    assert set(fetched) == site.paths and set(fetched.values()) == {1}
-    assert {r.user_agent for r in page_requests(server)} == {user_agent(name) for name in WORKERS}
+    assert_each_page_fetched_once_by_the_workers(server, site)
 
     rows = store_rows(store_url, TABLES)
     paper_ids = [row[0] for row in rows["papers"]]            # the id column comes first
