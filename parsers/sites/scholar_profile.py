@@ -267,7 +267,7 @@ def _meta_line(line: Line, context: ParseContext) -> Meta | None:
     found = find_date(date_text, context.as_of) if date_text else None  # as_of: "Jan 30" needs a year to infer
     if date_text and (found is None or found[1] != 0 or found[2] != len(date_text)):
         return None
-    arxiv = next((link for link in line.links if PAPER_URL.search(link.url)), None)
+    arxiv = line.link_to(PAPER_URL)
     return Meta(line, category, found[0] if found else None, has_code=date_text != rest, arxiv=arxiv)
 
 
