@@ -98,6 +98,9 @@ STORE_URL = None
 # is spooled to <output>.spool.jsonl. A crawl run dry waits this long for it before it closes without an export.
 STORE_RETRY_MAX_DELAY = 60
 STORE_WAIT_AT_END = 300
+# The store's merge and commits run in a process of their own (crawlers/store/writer.py), on another core while
+# pages are parsed; False: in the crawl's process (one core, or to debug the store).
+STORE_WRITER_PROCESS = True
 
 # -- output: JSON Lines -------------------------------------------------------------------------
 # Used by `scrapy crawl` when no feed is given (no -O/-o, no FEEDS): a project-wide FEEDS would be written

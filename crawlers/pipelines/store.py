@@ -47,8 +47,8 @@ from crawlers.pipelines.validate import ValidateRecords
 from crawlers.signals import flush_records, store_lost
 from crawlers.store import Store
 from crawlers.store.spool import Spool
-from crawlers.store.store import connection_lost
 from crawlers.store.store import reason as store_reason
+from crawlers.store.writer import Applied, Done, Lost, WriterProcess, apply_write
 from parsers.records import RECORD_TYPES, to_dict
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def completion_write(result: CompletionResult) -> dict:
 class StoreRecords:
     def __init__(self, url: str, jobdir: str | None = None, validate: ValidateRecords | None = None,
                  spool: str | Path | None = None, retry_max_delay: float = 60.0,
-                 wait_at_end: float = 300.0) -> None:
+                 wait_at_end: float = 300.0, writer_process: bool = False) -> None:
         self.url = url
         self.jobdir = str(Path(jobdir).resolve()) if jobdir else None
         self.validate = validate or ValidateRecords()
@@ -90,6 +90,9 @@ class StoreRecords:
         self._retry_delay = RETRY_FIRST_DELAY
         self._retry_later: CallLaterOnce | None = None
         self._lost_since: float | None = None
+        # Writes applied in a process of their own (STORE_WRITER_PROCESS), or here when None.
+        self.writer_process = writer_process
+        self.writer: WriterProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler) -> StoreRecords:
@@ -97,13 +100,14 @@ class StoreRecords:
         pipeline = cls(store_url(settings), settings.get("JOBDIR"), ValidateRecords.from_crawler(crawler),
                        spool=beside_feed(settings, SPOOL_SUFFIX),
                        retry_max_delay=settings.getfloat("STORE_RETRY_MAX_DELAY", 60.0),
-                       wait_at_end=settings.getfloat("STORE_WAIT_AT_END", 300.0))
+                       wait_at_end=settings.getfloat("STORE_WAIT_AT_END", 300.0),
+                       writer_process=settings.getbool("STORE_WRITER_PROCESS", True))
         pipeline.crawler = crawler
         pipeline.progress_interval = settings.getfloat("LOGSTATS_INTERVAL", 60.0)
         pipeline._flush_later = CallLaterOnce(pipeline.flush)
         pipeline._retry_later = CallLaterOnce(pipeline.retry)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(pipeline.flush, signal=flush_records)
+        crawler.signals.connect(pipeline.flush_and_wait, signal=flush_records)
         return pipeline
 
     def open_spider(self, spider=None) -> None:
@@ -115,6 +119,8 @@ class StoreRecords:
             logger.info("StoreRecords: writing the %d records an earlier crawl left in %s", self.spool.records,
                         self.spool.path)
             self.retry()
+        if self.writer_process and not self.spool and self._lost_since is None:
+            self.writer = WriterProcess(self.url, self.store.crawl_id)
 
     def process_item(self, item: Any, spider=None) -> Any:
         if isinstance(item, CompletionResult):
@@ -140,65 +146,70 @@ class StoreRecords:
         if self.pending:
             records, self.pending = self.pending, []
             self.write({"op": "records", "records": records})
+        if self.writer is not None:
+            self._take(self.writer.answers())
         self._log_progress()
+
+    def flush_and_wait(self) -> None:
+        """The records held, written, and every write sent to the writer process done (or spooled): what a
+        distributed worker needs before it acks requests."""
+        self.flush()
+        self.wait_for_writes()
+
+    def wait_for_writes(self) -> None:
+        if self.writer is not None:
+            self._take(self.writer.wait())
 
     # -- the database lost and back --------------------------------------------------------------
 
     def write(self, write: dict) -> None:
-        """Apply one write to the store; if the database is away, keep it in the spool (in order)."""
+        """Apply one write to the store (in the writer process, if there is one); if the database is away,
+        keep it in the spool (in order)."""
         if self.spool:
             self.spool.append(write)
-            return
-        try:
-            self._apply_or_refuse(write)
-        except SQLAlchemyError as exc:          # lost (a record written twice on the replay merges to one)
-            self.spool.append(write)
-            self._lost(exc)
+        elif self.writer is not None:
+            self._take(self.writer.send(write))
+        else:
+            try:
+                applied = apply_write(self.store, write)
+            except SQLAlchemyError as exc:      # lost (a record written twice on the replay merges to one)
+                self.spool.append(write)
+                self._lost(exc)
+                return
+            self._written(write, applied)
 
-    def _apply_or_refuse(self, write: dict) -> None:
-        """One write; what the database refuses is named and left out. A lost database raises (the caller
-        spools the write, or leaves it in the spool)."""
-        try:
-            self._apply(write)
-        except SQLAlchemyError as exc:
-            if connection_lost(exc):
-                raise
-            self._refused(write, exc)
+    def _take(self, answers: list[Done | Lost]) -> None:
+        """The writer process's answers: what it wrote (stats, refused records named); lost: what it had not
+        written goes to the spool, in order, and the crawl writes in its own process from then on."""
+        for answer in answers:
+            if isinstance(answer, Done):
+                self._written(answer.write, answer.applied)
+                continue
+            if self.writer is not None:
+                self.writer.close()
+                self.writer = None
+            for write in answer.writes:
+                self.spool.append(write)
+            self._lost(answer.exc)
 
-    def _refused(self, write: dict, exc: SQLAlchemyError) -> None:
+    def _written(self, write: dict, applied: Applied) -> None:
+        self._stats("store/records_written", applied.records)
+        if write["op"] == "records":
+            self._stats("store/transactions")
+        for refused in applied.refused:
+            self._refused(refused.item, refused.op, refused.reason)
+
+    def _refused(self, item: dict, op: str, why: str) -> None:
         """The database refused a write (a value it cannot take, a constraint): not a lost database, so not
-        spooled (it would be refused again, and hold up every write after it). A page's records are written
-        again one by one, so only the record it refuses is left out; that one is named (log, summary)."""
-        records = write.get("records", []) if write["op"] == "records" else []
-        if len(records) > 1:
-            for record in records:
-                self._apply_or_refuse({"op": "records", "records": [record]})
-            return
-        record = records[0] if records else {}
-        where = record.get("source", {}).get("url") or write.get("url") or write.get("lookup", {}).get("url", "")
-        message = f"{where}: the store refused {record.get('id') or write['op']}: {store_reason(exc)}"
+        spooled (it would be refused again, and hold up every write after it). A page's records were written
+        again one by one, so only the record it refused is left out; that one is named (log, summary)."""
+        where = item.get("source", {}).get("url") or item.get("url") or item.get("lookup", {}).get("url", "")
+        message = f"{where}: the store refused {item.get('id') or op}: {why}"
         logger.error(message)
         self._stats("store/writes_refused")
         if self.crawler is not None:
-            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=record or write, response=None,
+            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=item, response=None,
                                                 exception=DropItem(message), spider=self.crawler.spider)
-
-    def _apply(self, write: dict) -> None:
-        store = self.store
-        if write["op"] == "records":
-            store.add_all(write["records"])
-            self._stats("store/records_written", len(write["records"]))
-            self._stats("store/transactions")
-        elif write["op"] == "completion":
-            with store.transaction():       # one API answer, whole: a crawl killed meanwhile asks again
-                for answer in write["answers"]:
-                    store.add(answer["record"], answer["key"])
-                for miss in write["misses"]:
-                    store.note(miss["key"], miss["problem"])
-                store.lookup_answered(write["url"])
-            self._stats("store/records_written", len(write["answers"]))
-        elif write["op"] == "asked":
-            store.lookup_asked(write["lookup"])
 
     def _lost(self, exc: SQLAlchemyError) -> None:
         if self._lost_since is None:
@@ -226,7 +237,7 @@ class StoreRecords:
                 self.store.reconnect()
             for number, write in enumerate(self.spool.read()):
                 if number >= self.spool.written:
-                    self._apply_or_refuse(write)
+                    self._written(write, apply_write(self.store, write))
                     self.spool.written = number + 1
         except SQLAlchemyError as exc:
             self._lost(exc)
@@ -289,7 +300,7 @@ class StoreRecords:
     def spider_idle(self, spider=None) -> None:
         """The first time the crawl runs dry: ask the spider for arXiv completion requests, once (with the
         database away, the crawl waits for it first, STORE_WAIT_AT_END at most)."""
-        self.flush()
+        self.flush_and_wait()         # the store is read below: every write done first
         if self._waiting_for_store():
             raise DontCloseSpider
         if self.completion_asked:
@@ -314,6 +325,7 @@ class StoreRecords:
             lookup = request.meta.get("arxiv_lookup")
             if lookup:
                 self.write({"op": "asked", "lookup": lookup})
+        self.wait_for_writes()
         self.completion_pending = {request.url for request in requests}
         logger.info("arXiv completion: %d API requests for %d papers with a cut author list or a partial date",
                     len(requests), sum(len(r.meta.get("arxiv_lookup", {}).get("wanted", ())) for r in requests))
@@ -330,6 +342,9 @@ class StoreRecords:
             if later is not None:
                 later.cancel()
         self.flush()
+        if self.writer is not None:
+            self._take(self.writer.close())
+            self.writer = None
         self._stats("store/url", self.store.shown_url, set_value=True)
         try:
             if not self.retry():

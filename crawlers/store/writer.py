@@ -1,0 +1,226 @@
+"""The store's writes, applied in order: in the crawl's process (``apply_write``) or in a writer process beside
+it (``WriterProcess``), so a page's merge and commit run on another core while the next pages are parsed.
+
+A write is one JSON-able dict (crawlers/store/spool.py lists them): a page's records, an arXiv API answer, an API
+request about to be sent. Each is one transaction. ``apply_write`` gives what it wrote and what the database
+refused (a value it cannot take, a constraint: the page's records are then written one by one, so only the
+refused one is left out); a lost database (connection_lost) raises, and the caller keeps the write.
+
+The writer process (spawned, not forked: nothing of the crawl's reactor or connections is copied) opens its own
+connection to the store and answers every write, in order: ``Done`` (what it wrote and refused) or ``Lost`` (the
+database went away: this write and every one after it are given back, unapplied, for the caller to spool). The
+crawl's process sends without waiting; at most ``in_flight`` writes are unanswered at a time (then it waits: its
+memory stays bounded if the database is slower than the crawl), and it waits for all of them where it reads the
+store (arXiv completion, the export) or acks requests (a distributed worker). The crawl's process killed: the
+writer process writes what it was sent, then stops (it reads the end of its pipe); it ignores Ctrl-C, so a
+crawl stopped by Ctrl-C closes it in order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawlers.store.store import Store, StoreError, connection_lost, reason
+
+IN_FLIGHT = 32          # writes (pages) sent to the writer process and not yet answered, at most
+
+
+@dataclass
+class Refused:
+    """A write the database would not take: the record (or, for other writes, the write) and its words why."""
+
+    item: dict
+    op: str
+    reason: str
+
+
+@dataclass
+class Applied:
+    records: int = 0            # records written (a page's, an answer's)
+    transactions: int = 0
+    refused: list[Refused] = field(default_factory=list)
+
+
+def apply_write(store: Store, write: dict) -> Applied:
+    """One write to the store, in one transaction; what the database refused is named and left out. A lost
+    database raises its SQLAlchemyError (the caller keeps the write: it is applied again once it is back)."""
+    applied = Applied()
+    try:
+        _apply(store, write, applied)
+    except SQLAlchemyError as exc:
+        if connection_lost(exc):
+            raise
+        records = write.get("records", []) if write["op"] == "records" else []
+        if len(records) > 1:        # which of the page's records: each alone
+            for record in records:
+                one = apply_write(store, {"op": "records", "records": [record]})
+                applied.records += one.records
+                applied.transactions += one.transactions
+                applied.refused += one.refused
+        else:
+            applied.refused.append(Refused(records[0] if records else write, write["op"], reason(exc)))
+    return applied
+
+
+def _apply(store: Store, write: dict, applied: Applied) -> None:
+    if write["op"] == "records":
+        store.add_all(write["records"])
+        applied.records += len(write["records"])
+    elif write["op"] == "completion":
+        with store.transaction():       # one API answer, whole: a crawl killed meanwhile asks again
+            for answer in write["answers"]:
+                store.add(answer["record"], answer["key"])
+            for miss in write["misses"]:
+                store.note(miss["key"], miss["problem"])
+            store.lookup_answered(write["url"])
+        applied.records += len(write["answers"])
+    elif write["op"] == "asked":
+        store.lookup_asked(write["lookup"])
+    applied.transactions += 1
+
+
+class StoreLost(Exception):
+    """The database went away under the writer process (its words); read as a lost connection."""
+
+    connection_invalidated = True
+
+
+@dataclass
+class Done:
+    write: dict
+    applied: Applied
+
+
+@dataclass
+class Lost:
+    writes: list[dict]          # the write the database did not take and every one sent after it, in order
+    exc: BaseException
+
+
+class WriterProcess:
+    """The crawl's side of the writer process: ``send`` a write, read what was answered (``answers``), ``wait``
+    for every answer. ``Lost`` (the database away, or the writer process gone) ends it: what it had not written
+    is given back and the caller writes in its own process from then on."""
+
+    def __init__(self, url: str, crawl_id: int, in_flight: int = IN_FLIGHT) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.process = context.Process(target=_writer_main, args=(url, crawl_id, child), daemon=True,
+                                       name="store-writer")
+        self.process.start()
+        child.close()
+        self.in_flight = in_flight
+        self._sent: OrderedDict[int, dict] = OrderedDict()      # unanswered writes by number, in order
+        self._next = 0
+        self.ended = False
+
+    def send(self, write: dict) -> list[Done | Lost]:
+        """Send one write; the answers read meanwhile (waiting for some when ``in_flight`` are unanswered)."""
+        answers = self._read(wait_for=max(0, len(self._sent) - self.in_flight + 1))
+        if self.ended:                  # lost meanwhile: this write goes back after those it gave back
+            if answers and isinstance(answers[-1], Lost):
+                answers[-1].writes.append(write)
+                return answers
+            return answers + [Lost([write], StoreLost("the store's writer process stopped"))]
+        number, self._next = self._next, self._next + 1
+        self._sent[number] = write
+        try:
+            self._conn.send(("write", number, write))
+        except OSError as exc:
+            return answers + self._gone(exc)
+        return answers
+
+    def answers(self) -> list[Done | Lost]:
+        """What was answered since the last call, without waiting."""
+        return self._read(wait_for=0)
+
+    def wait(self) -> list[Done | Lost]:
+        """Every write sent, answered."""
+        return self._read(wait_for=len(self._sent))
+
+    def close(self) -> list[Done | Lost]:
+        """Every write answered, then the writer process stopped."""
+        answers = self.wait() if not self.ended else []
+        self.ended = True
+        self._conn.close()
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        return answers
+
+    def _read(self, wait_for: int) -> list[Done | Lost]:
+        answers: list[Done | Lost] = []
+        while self._sent and not self.ended:
+            try:
+                if wait_for <= 0 and not self._conn.poll():
+                    break
+                kind, number, value = self._conn.recv()
+            except (OSError, EOFError) as exc:
+                return answers + self._gone(exc)
+            write = self._sent.pop(number, None)
+            if kind == "done" and write is not None:
+                answers.append(Done(write, value))
+                wait_for -= 1
+            elif kind == "lost":
+                answers.append(Lost([w for w in [write, *self._sent.values()] if w is not None], StoreLost(value)))
+                self._sent.clear()
+                self._end()
+        return answers
+
+    def _gone(self, exc: BaseException) -> list[Done | Lost]:
+        """The writer process died (killed, out of memory): what it had not answered is given back."""
+        writes = list(self._sent.values())
+        self._sent.clear()
+        self._end()
+        code = self.process.exitcode
+        return [Lost(writes, StoreLost(f"the store's writer process stopped ({'exit ' + str(code) if code is not None else exc})"))]
+
+    def _end(self) -> None:
+        self.ended = True
+        self._conn.close()
+
+
+def _writer_main(url: str, crawl_id: int, conn) -> None:
+    """The writer process: apply each write received, in order, answering each. One thread reads the pipe as
+    fast as it fills, so the crawl's process never waits on a busy writer (it bounds what it sends itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    received: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                received.put(conn.recv())
+            except (OSError, EOFError):       # the crawl closed the pipe, or was killed: write what came, stop
+                received.put(None)
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    store = lost = None
+    try:
+        store = Store.open(url)
+        store.crawl_id = crawl_id
+    except StoreError as exc:          # it went away since the crawl opened it: the crawl spools, and retries
+        lost = str(exc)
+    while (message := received.get()) is not None:
+        _kind, number, write = message
+        if lost is None:
+            try:
+                answer = ("done", number, apply_write(store, write))
+            except SQLAlchemyError as exc:
+                lost = reason(exc)
+        if lost is not None:
+            answer = ("lost", number, lost)
+        try:
+            conn.send(answer)
+        except OSError:
+            pass                        # the crawl is gone: what it sent is still written
+    if store is not None:
+        store.close()
