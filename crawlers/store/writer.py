@@ -6,8 +6,10 @@ request about to be sent. Each is one transaction. ``apply_write`` gives what it
 refused (a value it cannot take, a constraint: the page's records are then written one by one, so only the
 refused one is left out); a lost database (connection_lost) raises, and the caller keeps the write.
 
-The writer process (spawned, not forked: nothing of the crawl's reactor or connections is copied) opens its own
-connection to the store and answers every write, in order: ``Done`` (what it wrote and refused) or ``Lost`` (the
+The writer process (``python -m crawlers.store.writer``, a fresh interpreter: nothing of the crawl's reactor or
+connections is copied, and unlike multiprocessing's spawn it never imports the script that started the crawl, so
+a script without a ``__main__`` guard does not crawl twice; the URL comes through its socket, not its command
+line, where ``ps`` would show a password) opens its own connection to the store and answers every write, in order: ``Done`` (what it wrote and refused) or ``Lost`` (the
 database went away: this write and every one after it are given back, unapplied, for the caller to spool). The
 crawl's process sends without waiting; at most ``in_flight`` writes are unanswered at a time (then it waits: its
 memory stays bounded if the database is slower than the crawl), and it waits for all of them where it reads the
@@ -18,18 +20,23 @@ crawl stopped by Ctrl-C closes it in order.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import queue
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.store.store import Store, StoreError, connection_lost, reason
 
 IN_FLIGHT = 32          # writes (pages) sent to the writer process and not yet answered, at most
+SOCKET_BUFFER = 4 << 20  # bytes a send may queue (the system's net.core.wmem_max caps it)
 
 
 @dataclass
@@ -110,12 +117,16 @@ class WriterProcess:
     is given back and the caller writes in its own process from then on."""
 
     def __init__(self, url: str, crawl_id: int, in_flight: int = IN_FLIGHT) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self.process = context.Process(target=_writer_main, args=(url, crawl_id, child), daemon=True,
-                                       name="store-writer")
-        self.process.start()
-        child.close()
+        ours, theirs = socket.socketpair()
+        for end in (ours, theirs):      # room for many pages: a send does not wait for the writer to read
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+        # The crawl's import path (the project found from scrapy.cfg's directory), so the writer imports the same code.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
+        self.process = subprocess.Popen([sys.executable, "-m", "crawlers.store.writer", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self._conn = Connection(ours.detach())
+        self._conn.send((url, crawl_id))
         self.in_flight = in_flight
         self._sent: OrderedDict[int, dict] = OrderedDict()      # unanswered writes by number, in order
         self._next = 0
@@ -150,10 +161,9 @@ class WriterProcess:
         answers = self.wait() if not self.ended else []
         self.ended = True
         self._conn.close()
-        self.process.join(timeout=30)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        # Every write answered: what is left of it is closing its connection (Popen.wait with a timeout would
+        # poll with sleeps, a tenth of a second at the end of every crawl).
+        self.process.wait()
         return answers
 
     def _read(self, wait_for: int) -> list[Done | Lost]:
@@ -180,7 +190,7 @@ class WriterProcess:
         writes = list(self._sent.values())
         self._sent.clear()
         self._end()
-        code = self.process.exitcode
+        code = self.process.poll()
         return [Lost(writes, StoreLost(f"the store's writer process stopped ({'exit ' + str(code) if code is not None else exc})"))]
 
     def _end(self) -> None:
@@ -188,8 +198,8 @@ class WriterProcess:
         self._conn.close()
 
 
-def _writer_main(url: str, crawl_id: int, conn) -> None:
-    """The writer process: apply each write received, in order, answering each. One thread reads the pipe as
+def serve(conn: Connection) -> None:
+    """The writer process: the store's URL and crawl first, then apply each write received, in order, answering each. One thread reads the pipe as
     fast as it fills, so the crawl's process never waits on a busy writer (it bounds what it sends itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     received: queue.SimpleQueue = queue.SimpleQueue()
@@ -202,6 +212,10 @@ def _writer_main(url: str, crawl_id: int, conn) -> None:
                 received.put(None)
                 return
 
+    try:
+        url, crawl_id = conn.recv()
+    except (OSError, EOFError):          # the crawl stopped before it said which store
+        return
     threading.Thread(target=read, daemon=True).start()
     store = lost = None
     try:
@@ -224,3 +238,10 @@ def _writer_main(url: str, crawl_id: int, conn) -> None:
             pass                        # the crawl is gone: what it sent is still written
     if store is not None:
         store.close()
+
+
+if __name__ == "__main__":
+    # Imported by its name, so what it sends back unpickles as crawlers.store.writer's classes, not __main__'s.
+    from crawlers.store.writer import serve as serve_imported
+
+    serve_imported(Connection(int(sys.argv[1])))
