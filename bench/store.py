@@ -16,7 +16,8 @@ and in turn:
       skipped with --no-postgres).
 Both get bench/crawl.py's replay settings (ARXIV_COMPLETION off, no delay, no links followed, C requests at a
 time). Pages/s from Scrapy's `elapsed_time_seconds` (start-up not counted; the store's export at the end
-counted), peak RSS of each crawl process (wait4's ru_maxrss). Printed: one line per crawl, then per size the
+counted), peak RSS of each crawl process (wait4's ru_maxrss) plus its store writer process's (the crawl's stat
+store/writer_peak_rss_mb); the RSS ratios are of that sum. Printed: one line per crawl, then per size the
 ratio sqlite / jsonl-only (and postgresql / jsonl-only) of pages/s, and the peak RSS of the largest size over
 the smallest's. Nothing is asserted; nothing leaves the machine.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import statistics
 import sys
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crawl import FAILED, ReplayRun, replay_settings, run_measured, setting_args  # noqa: E402
 from crawlers.outputs import MergedRecord  # noqa: E402
 
+WRITER_RSS = re.compile(r"'store/writer_peak_rss_mb': (?P<value>[\d.]+)")
 BASELINE_PIPELINES = json.dumps({"crawlers.pipelines.NormaliseRecords": 100, "crawlers.pipelines.ValidateRecords": 300,
                                  "bench.store.FeedParsedRecords": 400})
 
@@ -76,6 +79,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))     # killed: the server is still stopped below
     print(f"profile pages, concurrency {args.concurrency}, {args.runs} run(s) each, ARXIV_COMPLETION off, no delay")
     runs: dict[tuple[int, str], list[ReplayRun]] = {}
+    memory: dict[tuple[int, str], list[float]] = {}     # peak RSS of the crawl plus that of its writer process
     try:
         with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
             for size in sizes:
@@ -91,9 +95,13 @@ def main() -> None:
                         result = crawl(label, replay_dir, args.concurrency, pages, settings)
                         runs.setdefault((size, label), []).append(result)
                         failed = FAILED.search(result.log)
+                        writer = WRITER_RSS.search(result.log)
+                        writer_mb = float(writer["value"]) if writer else 0.0
+                        memory.setdefault((size, label), []).append(result.peak_rss_mb + writer_mb)
                         print(f"{generated.expected_records:7d} records {pages:5d} pages run {run} {label:10}: "
                               f"{result.pages_per_second:6.1f} pages/s {result.records_per_second:6.0f} records/s"
-                              f" peak {result.peak_rss_mb:5.0f} MB (wall {result.wall:6.1f} s); written "
+                              f" peak {result.peak_rss_mb:5.0f} MB + writer {writer_mb:3.0f} MB (wall {result.wall:6.1f} s);"
+                              f" written "
                               f"{result.records}, distinct ids {result.distinct_ids} (expected "
                               f"{generated.expected_ids}); served {result.pages}, failed "
                               f"{failed['value'] if failed else 0}", flush=True)
@@ -102,7 +110,7 @@ def main() -> None:
             server.stop()
     print()
     rate = {key: statistics.median(r.pages_per_second for r in value) for key, value in runs.items()}
-    rss = {key: statistics.median(r.peak_rss_mb for r in value) for key, value in runs.items()}
+    rss = {key: statistics.median(value) for key, value in memory.items()}
     for size in sizes:
         for label in ("sqlite", "postgresql"):
             if (size, label) in rate:

@@ -5,8 +5,13 @@ the crawl's output file is the store's export, written when the crawl closes.
   once. Scrapy hands a response's items to the pipelines one after another, in one turn of the reactor: what a
   turn delivered (a page's records) is written at the end of it in one transaction (``flush``, scheduled with
   Scrapy's CallLaterOnce), so a record waits in memory no longer than it would inside the spider's callback.
+  The write runs in the store's writer process (crawlers/store/writer.py; STORE_WRITER_PROCESS) while the next
+  pages are parsed; the crawl waits for its answers before it reads the store (``spider_idle``, the export) and
+  when a distributed worker is about to ack (``flush_records``).
   Nothing else is held: a crawl killed at any point (even SIGKILL) has in the store every record of every page
-  it finished reading: the store is the journal. Run again with the same store (and JOBDIR, for Scrapy's queue)
+  it finished reading (its writer process, left alone, writes what it was sent and stops; killed with it, as
+  ``kill -9`` of the process group does, the pages sent and not yet answered are lost, 32 at most): the store is
+  the journal. Run again with the same store (and JOBDIR, for Scrapy's queue)
   and it goes on; merging a page's record twice changes nothing.
 * The record goes on down the pipeline (Scrapy counts it as scraped, the summary counts its fields for its
   site), but the feed takes only MergedRecord items (crawlers.outputs.MergedOnly, every feed's item_filter).
@@ -345,8 +350,11 @@ class StoreRecords:
                 later.cancel()
         self.flush()
         if self.writer is not None:
-            self._take(self.writer.close())
+            writer = self.writer
+            self._take(writer.close())
             self.writer = None
+            if writer.peak_rss_mb is not None:
+                self._stats("store/writer_peak_rss_mb", round(writer.peak_rss_mb, 1), set_value=True)
         self._stats("store/url", self.store.shown_url, set_value=True)
         try:
             if not self.retry():

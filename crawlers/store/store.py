@@ -101,7 +101,11 @@ def engine_for(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"STORE_URL {shown_url(url)!r}: cannot open the store: its directory cannot be "
+                                 f"made: {exc.strerror or exc}") from None
         engine = sa.create_engine(parsed, poolclass=sa.pool.StaticPool
                                   if not parsed.database or parsed.database == ":memory:" else None)
         sa.event.listen(engine, "connect", _sqlite_pragmas)

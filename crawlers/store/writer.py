@@ -131,6 +131,7 @@ class WriterProcess:
         self._sent: OrderedDict[int, dict] = OrderedDict()      # unanswered writes by number, in order
         self._next = 0
         self.ended = False
+        self.peak_rss_mb: float | None = None     # once it has ended
 
     def send(self, write: dict) -> list[Done | Lost]:
         """Send one write; the answers read meanwhile (waiting for some when ``in_flight`` are unanswered)."""
@@ -162,8 +163,15 @@ class WriterProcess:
         self.ended = True
         self._conn.close()
         # Every write answered: what is left of it is closing its connection (Popen.wait with a timeout would
-        # poll with sleeps, a tenth of a second at the end of every crawl).
-        self.process.wait()
+        # poll with sleeps, a tenth of a second at the end of every crawl). wait4: its own peak memory too.
+        if self.process.returncode is None:
+            try:
+                _pid, status, usage = os.wait4(self.process.pid, 0)
+            except ChildProcessError:       # reaped already (Popen.poll on its death)
+                self.process.wait()
+            else:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                self.peak_rss_mb = usage.ru_maxrss / 1024
         return answers
 
     def _read(self, wait_for: int) -> list[Done | Lost]:
@@ -245,3 +253,7 @@ if __name__ == "__main__":
     from crawlers.store.writer import serve as serve_imported
 
     serve_imported(Connection(int(sys.argv[1])))
+    # Every write is committed and the store closed: ending here skips the interpreter's teardown of every
+    # module (a tenth of a second the crawl would wait for at its close).
+    sys.stderr.flush()
+    os._exit(0)

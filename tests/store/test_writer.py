@@ -1,0 +1,227 @@
+"""The store's writer process (crawlers/store/writer.py): the writes a crawl sends are applied in order, on SQLite
+and on a real PostgreSQL server; what the database refuses is named; nothing sent is lost when either process dies.
+
+Records are the hand-made ones of tests/store/test_store.py (PaLM from a profile and CatalyzeX).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from crawlers.store import Store
+from crawlers.store.writer import Done, Lost, WriterProcess
+from tests.conftest import ROOT
+from tests.store.test_store import CATALYZEX, PALM, PALM_AUTHORS, PROFILE, REFUSE_POSTGRESQL, REFUSE_SQLITE, paper
+from tests.store.test_store import author as author_record
+from tests.store.test_store import store_url  # noqa: F401 - the fixture: each test on SQLite and PostgreSQL
+
+TITLES = [f"Paper number {n} on writers" for n in range(6)]
+
+
+def page(n: int) -> dict:
+    """One page's write: a paper of its own, by an author of its own (nothing merges across pages)."""
+    source = {"site": "catalyzex", "url": f"https://www.catalyzex.com/author/writer-{n}"}
+    return {"op": "records", "records": [paper(source, TITLES[n], authors=[f"Author {n}"])]}
+
+
+def stored_titles(url: str) -> list[str]:
+    store = Store.open(url)
+    try:
+        return sorted(store.conn.execute(sa.text("select title from papers")).scalars())
+    finally:
+        store.close()
+
+
+def opened_crawl(url: str) -> int:
+    store = Store.open(url)
+    try:
+        return store.start_crawl()
+    finally:
+        store.close()
+
+
+def test_writes_are_applied_in_the_order_sent_and_each_is_answered(store_url):  # noqa: F811
+    writer = WriterProcess(store_url, opened_crawl(store_url))
+    answers = []
+    for n in range(len(TITLES)):
+        answers += writer.send(page(n))
+    answers += writer.close()
+    assert [type(a) for a in answers] == [Done] * len(TITLES)
+    assert [a.write["records"][0]["title"] for a in answers] == TITLES
+    assert [a.applied.records for a in answers] == [1] * len(TITLES)
+    assert stored_titles(store_url) == sorted(TITLES)
+    assert writer.process.returncode == 0
+
+
+def test_a_send_waits_once_as_many_writes_as_allowed_are_unanswered(store_url):  # noqa: F811
+    # The crawl's memory stays bounded when the database is slower than the crawl: never more than in_flight.
+    writer = WriterProcess(store_url, opened_crawl(store_url), in_flight=2)
+    unanswered = []
+    for n in range(len(TITLES)):
+        writer.send(page(n))
+        unanswered.append(len(writer._sent))
+    writer.close()
+    assert max(unanswered) <= 2
+    assert stored_titles(store_url) == sorted(TITLES)
+
+
+def test_a_record_the_database_refuses_in_the_writer_process_is_named_and_the_rest_stored(store_url, tmp_path,
+                                                                                        caplog):  # noqa: F811
+    from crawlers.pipelines.store import StoreRecords
+
+    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=True)
+    pipeline.open_spider()
+    assert pipeline.writer is not None
+    conn = pipeline.store.conn
+    for statement in ([REFUSE_SQLITE] if store_url.startswith("sqlite") else REFUSE_POSTGRESQL):
+        conn.execute(sa.text(statement))
+    conn.commit()
+    refused = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/refused"}
+    records = [paper(CATALYZEX, authors=PALM_AUTHORS), paper(refused, "Another Paper", authors=["A. Writer"]),
+               author_record(PROFILE)]
+    pipeline.write({"op": "records", "records": records})
+    pipeline.wait_for_writes()
+    assert not pipeline.spool and pipeline._lost_since is None and pipeline.writer is not None
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert line.startswith(f"{refused['url']}: the store refused {records[1]['id']}: ") and "trigger" in line
+    asyncio.run(pipeline.close_spider())
+    assert stored_titles(store_url) == [PALM]
+
+
+def test_a_writer_process_killed_mid_crawl_loses_no_write(tmp_path, caplog):
+    # Killed (out of memory, by hand): what it had not answered goes to the spool, in order, and from there to
+    # the store, written by the crawl's own process from then on.
+    from crawlers.pipelines.store import StoreRecords
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    pipeline = StoreRecords(url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=True)
+    pipeline.open_spider()
+    pipeline.write(page(0))
+    pipeline.wait_for_writes()
+    pipeline.writer.process.kill()
+    pipeline.writer.process.wait()
+    for n in range(1, len(TITLES)):
+        pipeline.write(page(n))
+    pipeline.wait_for_writes()
+    assert pipeline.writer is None and pipeline._lost_since is not None
+    assert [w["records"][0]["title"] for w in pipeline.spool.read()] == TITLES[1:]
+    assert any("writer process stopped" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert pipeline.retry()
+    asyncio.run(pipeline.close_spider())
+    assert stored_titles(url) == sorted(TITLES)
+    assert not pipeline.spool
+
+
+KILLED_CRAWL = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from crawlers.store.writer import WriterProcess
+from tests.store.test_writer import TITLES, page
+writer = WriterProcess({url!r}, {crawl_id})
+print(writer.process.pid, flush=True)
+for n in range(len(TITLES)):
+    writer.send(page(n))
+os.kill(os.getpid(), signal.SIGKILL)        # before a single answer is read
+"""
+
+
+def test_the_crawl_killed_the_writer_process_still_writes_what_it_was_sent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    script = KILLED_CRAWL.format(root=str(ROOT), url=url, crawl_id=opened_crawl(url))
+    crawl = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert crawl.returncode == -signal.SIGKILL, crawl.stderr
+    writer_pid = int(crawl.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while _alive(writer_pid):                  # it ends on its own once it has written what it read
+        assert time.monotonic() < deadline, "the writer process did not end after the crawl was killed"
+        time.sleep(0.05)
+    assert stored_titles(url) == sorted(TITLES)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # An orphan is reaped by init; until then a zombie counts as ended.
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
+
+
+UNGUARDED_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+with open({marker!r}, "a") as marker:
+    marker.write("script run\\n")
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+settings.setdict({{"REPLAY_DIR": "fixtures", "ARXIV_COMPLETION": False, "LOG_LEVEL": "ERROR",
+                  "FEEDS": {{{output!r}: {{"format": "jsonlines"}}}}}})
+process = CrawlerProcess(settings)
+process.crawl("author")
+process.start()
+"""
+
+
+def test_a_crawl_started_by_a_script_without_a_main_guard_runs_the_script_once(tmp_path):
+    # multiprocessing's spawn would import the script again in the writer process, and crawl twice.
+    marker, output = tmp_path / "marker.txt", tmp_path / "records.jsonl"
+    script = tmp_path / "crawl_it.py"
+    script.write_text(textwrap.dedent(UNGUARDED_SCRIPT.format(root=str(ROOT), marker=str(marker),
+                                                              output=str(output))), encoding="utf-8")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+    run = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert marker.read_text(encoding="utf-8") == "script run\n"
+    assert output.read_text(encoding="utf-8").count("\n") > 30, run.stderr[-2000:]
+
+
+def test_the_export_awaits_an_async_receiver_of_item_scraped_and_not_plain_ones(tmp_path):
+    from scrapy import signals
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.pipelines.store import StoreRecords
+
+    crawler = get_crawler(settings_dict={"STORE_URL": f"sqlite:///{tmp_path / 'records.db'}"})
+    pipeline = StoreRecords.from_crawler(crawler)
+    assert pipeline._plain_receivers(signals.item_scraped)
+
+    async def receiver(item, response, spider):
+        return None
+
+    crawler.signals.connect(receiver, signal=signals.item_scraped)
+    assert not pipeline._plain_receivers(signals.item_scraped)
+
+
+def test_lost_answers_give_back_every_unanswered_write_in_order(tmp_path):
+    # A store the writer process cannot open (its directory gone since the crawl opened it) answers "lost".
+    db_dir = tmp_path / "gone"
+    db_dir.mkdir()
+    url = f"sqlite:///{db_dir / 'records.db'}"
+    crawl_id = opened_crawl(url)
+    for file in db_dir.iterdir():
+        file.unlink()
+    db_dir.rmdir()
+    (tmp_path / "gone").write_text("a file where the store's directory was", encoding="utf-8")
+    writer = WriterProcess(url, crawl_id)
+    answers = []
+    for n in range(3):
+        answers += writer.send(page(n))
+    answers += writer.wait()
+    writer.close()
+    # Each write given back once, in the order sent (however the answers fell between the sends).
+    given_back = [w["records"][0]["title"] for a in answers if isinstance(a, Lost) for w in a.writes]
+    assert given_back == TITLES[:3]
+    assert not [a for a in answers if isinstance(a, Done)]
+    assert "cannot open the store" in str(next(a for a in answers if isinstance(a, Lost)).exc)
