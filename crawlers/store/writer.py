@@ -9,8 +9,9 @@ refused one is left out); a lost database (connection_lost) raises, and the call
 The writer process (``python -m crawlers.store.writer``, a fresh interpreter: nothing of the crawl's reactor or
 connections is copied, and unlike multiprocessing's spawn it never imports the script that started the crawl, so
 a script without a ``__main__`` guard does not crawl twice; the URL comes through its socket, not its command
-line, where ``ps`` would show a password) opens its own connection to the store and answers every write, in order: ``Done`` (what it wrote and refused) or ``Lost`` (the
-database went away: this write and every one after it are given back, unapplied, for the caller to spool). The
+line, where ``ps`` would show a password) opens its own connection to the store and answers every write, in
+order: ``Done`` (what it wrote and refused) or ``Lost`` (the database went away: this write and every one after
+it are given back, unapplied, for the caller to spool). The
 crawl's process sends without waiting; at most ``in_flight`` writes are unanswered at a time (then it waits: its
 memory stays bounded if the database is slower than the crawl), and it waits for all of them where it reads the
 store (arXiv completion, the export) or acks requests (a distributed worker). The crawl's process killed: the
@@ -199,7 +200,8 @@ class WriterProcess:
         self._sent.clear()
         self._end()
         code = self.process.poll()
-        return [Lost(writes, StoreLost(f"the store's writer process stopped ({'exit ' + str(code) if code is not None else exc})"))]
+        why = f"exit {code}" if code is not None else str(exc)
+        return [Lost(writes, StoreLost(f"the store's writer process stopped ({why})"))]
 
     def _end(self) -> None:
         self.ended = True
@@ -207,8 +209,9 @@ class WriterProcess:
 
 
 def serve(conn: Connection) -> None:
-    """The writer process: the store's URL and crawl first, then apply each write received, in order, answering each. One thread reads the pipe as
-    fast as it fills, so the crawl's process never waits on a busy writer (it bounds what it sends itself)."""
+    """The writer process: the store's URL and crawl first, then each write received, applied in order and
+    answered. One thread reads the socket as fast as it fills, so the crawl's process never waits on a busy
+    writer (it bounds what it sends itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     received: queue.SimpleQueue = queue.SimpleQueue()
 

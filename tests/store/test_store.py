@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -42,15 +41,6 @@ def author(source: dict, name: str = "Sharan Narang", **fields) -> dict:
     from parsers.records import author_id
 
     return {"name": name, "source": dict(source), "id": author_id(name), "type": "author", **fields}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    """A fresh, empty store's URL on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'records.db'}"
-    server = request.getfixturevalue("postgres_server")
-    return server.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import sys
 import textwrap
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from crawlers.store import Store
@@ -22,7 +21,6 @@ from crawlers.store.writer import Done, Lost, WriterProcess
 from tests.conftest import ROOT
 from tests.store.test_store import CATALYZEX, PALM, PALM_AUTHORS, PROFILE, REFUSE_POSTGRESQL, REFUSE_SQLITE, paper
 from tests.store.test_store import author as author_record
-from tests.store.test_store import store_url  # noqa: F401 - the fixture: each test on SQLite and PostgreSQL
 
 TITLES = [f"Paper number {n} on writers" for n in range(6)]
 
@@ -49,7 +47,7 @@ def opened_crawl(url: str) -> int:
         store.close()
 
 
-def test_writes_are_applied_in_the_order_sent_and_each_is_answered(store_url):  # noqa: F811
+def test_writes_are_applied_in_the_order_sent_and_each_is_answered(store_url):
     writer = WriterProcess(store_url, opened_crawl(store_url))
     answers = []
     for n in range(len(TITLES)):
@@ -62,7 +60,7 @@ def test_writes_are_applied_in_the_order_sent_and_each_is_answered(store_url):  
     assert writer.process.returncode == 0
 
 
-def test_a_send_waits_once_as_many_writes_as_allowed_are_unanswered(store_url):  # noqa: F811
+def test_a_send_waits_once_as_many_writes_as_allowed_are_unanswered(store_url):
     # The crawl's memory stays bounded when the database is slower than the crawl: never more than in_flight.
     writer = WriterProcess(store_url, opened_crawl(store_url), in_flight=2)
     unanswered = []
@@ -75,7 +73,7 @@ def test_a_send_waits_once_as_many_writes_as_allowed_are_unanswered(store_url): 
 
 
 def test_a_record_the_database_refuses_in_the_writer_process_is_named_and_the_rest_stored(store_url, tmp_path,
-                                                                                        caplog):  # noqa: F811
+                                                                                        caplog):
     from crawlers.pipelines.store import StoreRecords
 
     pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=True)
