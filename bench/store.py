@@ -16,7 +16,7 @@ and in turn:
       skipped with --no-postgres).
 Both get bench/crawl.py's replay settings (ARXIV_COMPLETION off, no delay, no links followed, C requests at a
 time). Pages/s from Scrapy's `elapsed_time_seconds` (start-up not counted; the store's export at the end
-counted), peak RSS of each crawl process (wait4's ru_maxrss) plus its store writer process's (the crawl's stat
+counted), peak RSS of each crawl process (wait4's ru_maxrss) plus its store writer process's (its VmHWM, the crawl's stat
 store/writer_peak_rss_mb); the RSS ratios are of that sum. Printed: one line per crawl, then per size the
 ratio sqlite / jsonl-only (and postgresql / jsonl-only) of pages/s, and the peak RSS of the largest size over
 the smallest's. Nothing is asserted; nothing leaves the machine.

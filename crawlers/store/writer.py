@@ -132,7 +132,7 @@ class WriterProcess:
         self._sent: OrderedDict[int, dict] = OrderedDict()      # unanswered writes by number, in order
         self._next = 0
         self.ended = False
-        self.peak_rss_mb: float | None = None     # once it has ended
+        self.peak_rss_mb: float | None = None     # its peak memory, read as it is closed
 
     def send(self, write: dict) -> list[Done | Lost]:
         """Send one write; the answers read meanwhile (waiting for some when ``in_flight`` are unanswered)."""
@@ -162,17 +162,11 @@ class WriterProcess:
         """Every write answered, then the writer process stopped."""
         answers = self.wait() if not self.ended else []
         self.ended = True
+        self.peak_rss_mb = _peak_rss_mb(self.process.pid)
         self._conn.close()
-        # Every write answered: what is left of it is closing its connection (Popen.wait with a timeout would
-        # poll with sleeps, a tenth of a second at the end of every crawl). wait4: its own peak memory too.
-        if self.process.returncode is None:
-            try:
-                _pid, status, usage = os.wait4(self.process.pid, 0)
-            except ChildProcessError:       # reaped already (Popen.poll on its death)
-                self.process.wait()
-            else:
-                self.process.returncode = os.waitstatus_to_exitcode(status)
-                self.peak_rss_mb = usage.ru_maxrss / 1024
+        # Every write answered: what is left of it is closing its connection. (Popen.wait with a timeout would
+        # poll with sleeps, a tenth of a second at the end of every crawl.)
+        self.process.wait()
         return answers
 
     def _read(self, wait_for: int) -> list[Done | Lost]:
@@ -206,6 +200,19 @@ class WriterProcess:
     def _end(self) -> None:
         self.ended = True
         self._conn.close()
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """A live process's peak resident memory since it started its program (VmHWM). Not wait4's ru_maxrss: Linux
+    counts in it the crawl's memory the child had before its exec, so the writer would seem as large as the crawl."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass                    # not Linux, or the process has ended
+    return None
 
 
 def serve(conn: Connection) -> None:
