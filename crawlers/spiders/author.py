@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from crawlers import distributed, signals
 from crawlers.completion import ArxivCompletion, CompletionResult, Lookup, fields_to_complete, paper_keys
+from crawlers.setting_values import check_setting_values
 from parsers import LinkKind, Page, PageError, ParseResult, UnrecognisedPage, parse_page
 from parsers.sites import adapters
 
@@ -68,6 +69,7 @@ class AuthorSpider(scrapy.Spider):
         urls = parse_url_argument(spider_args.get("url"))
         parse_as_of_argument(spider_args.get("as_of"))
         check_replay_dir(settings)
+        check_setting_values(settings)
         follow_kinds(settings)
         if not (urls or spider_args.get("name") or (settings.get("REPLAY_DIR") and replay_start_urls(settings))
                 or distributed.enabled(settings)):

@@ -31,6 +31,12 @@ BAD_VALUES = {
     "redis unreachable": (["-s", f"REDIS_URL={NO_REDIS}"], [f"REDIS_URL={NO_REDIS}", "cannot be reached"]),
     "redis url not redis": (["-s", "REDIS_URL=http://127.0.0.1:6379/0"],
                             ["REDIS_URL=http://127.0.0.1:6379/0", "not a Redis URL"]),
+    "a boolean that is not one": (["-s", "REPLAY_DIR=fixtures", "-s", "STORE_WRITER_PROCESS=maybe"],
+                                  ["STORE_WRITER_PROCESS=maybe", "True or False"]),
+    "a page limit that is not a number": (["-s", "REPLAY_DIR=fixtures", "-s", "PAGE_LIMIT=ten"],
+                                          ["PAGE_LIMIT=ten", "whole number"]),
+    "a delay that is not a number": (["-s", "REPLAY_DIR=fixtures", "-s", "STORE_WAIT_AT_END=5min"],
+                                     ["STORE_WAIT_AT_END=5min", "number of seconds"]),
     # "paper" was the old default, and no adapter emits it: a typo'd kind would silently follow nothing.
     "unknown link kind": (["-s", "REPLAY_DIR=fixtures", "-s", "FOLLOW_KINDS=next-page,paper"],
                           ["FOLLOW_KINDS=next-page,paper", "'paper'", "next-page, arxiv"]),
