@@ -127,7 +127,11 @@ class StoreRecords:
                         self.spool.path)
             self.retry()
         if self.writer_process and not self.spool and self._lost_since is None:
-            self.writer = WriterProcess(self.url, self.store.crawl_id)
+            try:
+                self.writer = WriterProcess(self.url, self.store.crawl_id)
+            except (OSError, ValueError) as exc:        # no interpreter to start, no fd passing on this system
+                logger.warning("StoreRecords: no writer process (%s): the store is written in the crawl's process",
+                               exc)
 
     def process_item(self, item: Any, spider=None) -> Any:
         if isinstance(item, CompletionResult):

@@ -223,3 +223,20 @@ def test_lost_answers_give_back_every_unanswered_write_in_order(tmp_path):
     assert given_back == TITLES[:3]
     assert not [a for a in answers if isinstance(a, Done)]
     assert "cannot open the store" in str(next(a for a in answers if isinstance(a, Lost)).exc)
+
+
+def test_a_writer_process_that_cannot_start_leaves_the_writes_to_the_crawl(tmp_path, monkeypatch, caplog):
+    import crawlers.pipelines.store as pipelines
+
+    def cannot_start(*_args, **_kwargs):
+        raise OSError("no interpreter at that path")
+
+    monkeypatch.setattr(pipelines, "WriterProcess", cannot_start)
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    pipeline = pipelines.StoreRecords(url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=True)
+    pipeline.open_spider()
+    assert pipeline.writer is None
+    assert any("no writer process (no interpreter at that path)" in r.getMessage() for r in caplog.records)
+    pipeline.write(page(0))
+    asyncio.run(pipeline.close_spider())
+    assert stored_titles(url) == [TITLES[0]]
