@@ -352,6 +352,8 @@ class StoreRecords:
         for later in (self._flush_later, self._retry_later):
             if later is not None:
                 later.cancel()
+        # Closing: a store lost from here on is retried once below, not on a timer that would outlive the crawl.
+        self._flush_later = self._retry_later = None
         self.flush()
         if self.writer is not None:
             writer = self.writer
