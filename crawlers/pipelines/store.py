@@ -10,7 +10,7 @@ the crawl's output file is the store's export, written when the crawl closes.
   when a distributed worker is about to ack (``flush_records``).
   Nothing else is held: a crawl killed at any point (even SIGKILL) has in the store every record of every page
   it finished reading (its writer process, left alone, writes what it was sent and stops; killed with it, as
-  ``kill -9`` of the process group does, the pages sent and not yet answered are lost, 32 at most): the store is
+  ``kill -9`` of the process group does, the pages sent and not yet answered are lost, 8 at most): the store is
   the journal. Run again with the same store (and JOBDIR, for Scrapy's queue)
   and it goes on; merging a page's record twice changes nothing.
 * The record goes on down the pipeline (Scrapy counts it as scraped, the summary counts its fields for its

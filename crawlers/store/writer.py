@@ -36,7 +36,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.store.store import Store, StoreError, connection_lost, reason
 
-IN_FLIGHT = 32          # writes (pages) sent to the writer process and not yet answered, at most
+IN_FLIGHT = 8           # writes (pages) sent to the writer process and not yet answered, at most: what a kill of
+                        # both processes loses (4 or 32 made no difference to the speed, bench/store.py)
 SOCKET_BUFFER = 4 << 20  # bytes a send may queue (the system's net.core.wmem_max caps it)
 
 
