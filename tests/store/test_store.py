@@ -7,6 +7,7 @@ author Aakanksha Chowdhery, listed cut on the profile and whole on CatalyzeX).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from types import SimpleNamespace
@@ -98,11 +99,14 @@ REFUSE_POSTGRESQL = ["""CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF 
                      "CREATE TRIGGER refuse BEFORE INSERT ON sources FOR EACH ROW EXECUTE FUNCTION refuse()"]
 
 
-def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stored(store_url, tmp_path, caplog):
+@pytest.mark.parametrize("writer_process", [False, True], ids=["crawl-process", "writer-process"])
+def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stored(store_url, tmp_path, caplog,
+                                                                                     writer_process):
     from crawlers.pipelines.store import StoreRecords
 
-    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl")
+    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=writer_process)
     pipeline.open_spider()
+    assert (pipeline.writer is not None) == writer_process
     conn = pipeline.store.conn
     for statement in ([REFUSE_SQLITE] if store_url.startswith("sqlite") else REFUSE_POSTGRESQL):
         conn.execute(sa.text(statement))
@@ -111,15 +115,17 @@ def test_a_record_the_database_refuses_is_named_and_the_rest_of_its_page_is_stor
     page = [paper(CATALYZEX, authors=PALM_AUTHORS), paper(refused, "Another Paper", authors=["A. Writer"]),
             author(PROFILE)]
     pipeline.write({"op": "records", "records": page})     # one page's records, one transaction
+    pipeline.wait_for_writes()
 
-    # Not a lost database: nothing waits in the spool, and the page's other records are stored.
+    # Not a lost database: nothing waits in the spool, the writer goes on, and the page's other records are stored.
     assert not pipeline.spool and pipeline._lost_since is None
+    assert (pipeline.writer is not None) == writer_process
     titles = conn.execute(sa.text("select title from papers")).scalars().all()
     names = conn.execute(sa.text("select name from authors")).scalars().all()
     assert (titles, names) == ([PALM], ["Sharan Narang"])
     [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert line.startswith(f"{refused['url']}: the store refused {page[1]['id']}: ") and "trigger" in line
-    pipeline.store.close()
+    asyncio.run(pipeline.close_spider())
 
 
 def test_records_held_for_the_end_of_the_reactor_turn_are_written_when_a_worker_is_about_to_ack(tmp_path):

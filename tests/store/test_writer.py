@@ -1,7 +1,8 @@
 """The store's writer process (crawlers/store/writer.py): the writes a crawl sends are applied in order, on SQLite
 and on a real PostgreSQL server; what the database refuses is named; nothing sent is lost when either process dies.
 
-Records are the hand-made ones of tests/store/test_store.py (PaLM from a profile and CatalyzeX).
+Records are made by tests/store/test_store.py's paper(); a refused record in the writer process is tested there
+(test_a_record_the_database_refuses_..., on both write paths).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import sqlalchemy as sa
 from crawlers.store import Store
 from crawlers.store.writer import Done, Lost, WriterProcess
 from tests.conftest import ROOT
-from tests.store.test_store import CATALYZEX, PALM, PALM_AUTHORS, PROFILE, REFUSE_POSTGRESQL, REFUSE_SQLITE, paper
-from tests.store.test_store import author as author_record
+from tests.store.test_store import paper
 
 TITLES = [f"Paper number {n} on writers" for n in range(6)]
 
@@ -70,29 +70,6 @@ def test_a_send_waits_once_as_many_writes_as_allowed_are_unanswered(store_url):
     writer.close()
     assert max(unanswered) <= 2
     assert stored_titles(store_url) == sorted(TITLES)
-
-
-def test_a_record_the_database_refuses_in_the_writer_process_is_named_and_the_rest_stored(store_url, tmp_path,
-                                                                                        caplog):
-    from crawlers.pipelines.store import StoreRecords
-
-    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=True)
-    pipeline.open_spider()
-    assert pipeline.writer is not None
-    conn = pipeline.store.conn
-    for statement in ([REFUSE_SQLITE] if store_url.startswith("sqlite") else REFUSE_POSTGRESQL):
-        conn.execute(sa.text(statement))
-    conn.commit()
-    refused = {"site": "catalyzex", "url": "https://www.catalyzex.com/author/refused"}
-    records = [paper(CATALYZEX, authors=PALM_AUTHORS), paper(refused, "Another Paper", authors=["A. Writer"]),
-               author_record(PROFILE)]
-    pipeline.write({"op": "records", "records": records})
-    pipeline.wait_for_writes()
-    assert not pipeline.spool and pipeline._lost_since is None and pipeline.writer is not None
-    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
-    assert line.startswith(f"{refused['url']}: the store refused {records[1]['id']}: ") and "trigger" in line
-    asyncio.run(pipeline.close_spider())
-    assert stored_titles(store_url) == [PALM]
 
 
 def test_a_writer_process_killed_mid_crawl_loses_no_write(tmp_path, caplog):
