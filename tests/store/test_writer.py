@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from crawlers.store import Store
@@ -165,21 +166,33 @@ def test_a_crawl_started_by_a_script_without_a_main_guard_runs_the_script_once(t
     assert output.read_text(encoding="utf-8").count("\n") > 30, run.stderr[-2000:]
 
 
-def test_the_export_awaits_an_async_receiver_of_item_scraped_and_not_plain_ones(tmp_path):
+@pytest.mark.parametrize("receiver_kind", ["plain", "async"])
+def test_the_export_reaches_every_item_scraped_receiver_plain_or_async(tmp_path, receiver_kind):
+    # Plain receivers only (the feed exporter, the stats, the summary): the export sends without a coroutine per
+    # record; a user's ``async def`` receiver makes it await each send. Either way each receiver gets every record.
     from scrapy import signals
     from scrapy.utils.test import get_crawler
 
     from crawlers.pipelines.store import StoreRecords
 
+    got = []
+
+    def plain(item, response, spider):
+        got.append(item["title"])
+
+    async def awaited(item, response, spider):
+        await asyncio.sleep(0)
+        got.append(item["title"])
+
     crawler = get_crawler(settings_dict={"STORE_URL": f"sqlite:///{tmp_path / 'records.db'}"})
+    crawler.signals.connect(plain if receiver_kind == "plain" else awaited, signal=signals.item_scraped)
     pipeline = StoreRecords.from_crawler(crawler)
-    assert pipeline._plain_receivers(signals.item_scraped)
-
-    async def receiver(item, response, spider):
-        return None
-
-    crawler.signals.connect(receiver, signal=signals.item_scraped)
-    assert not pipeline._plain_receivers(signals.item_scraped)
+    assert pipeline._plain_receivers(signals.item_scraped) == (receiver_kind == "plain")
+    pipeline.open_spider()
+    for n in range(3):
+        pipeline.write(page(n))
+    asyncio.run(pipeline.close_spider())
+    assert got == TITLES[:3]
 
 
 def test_lost_answers_give_back_every_unanswered_write_in_order(tmp_path):
