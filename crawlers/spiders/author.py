@@ -88,6 +88,7 @@ class AuthorSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs) -> AuthorSpider:
         check_replay_dir(crawler.settings)
+        check_setting_values(crawler.settings)      # a crawl started by a script, not our command, too
         only_merged_records_to_feeds(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.start_urls = spider.find_start_urls()

@@ -57,3 +57,20 @@ def test_bad_value_is_one_error_line_and_exit_2(tmp_path, case):
     assert len(errors) == 1, log
     assert all(part in errors[0] for part in named), errors[0]
     assert "Spider opened" not in log and not output.exists()
+
+
+def test_every_setting_of_ours_read_as_a_bool_number_or_seconds_is_checked_before_the_crawl():
+    # crawlers/setting_values.py lists them by hand; a setting added later and read with getbool/getint/getfloat
+    # must join the list, or a bad value of it is a traceback again. Scrapy's own settings are Scrapy's to check.
+    import re
+
+    from scrapy.settings import default_settings
+
+    from crawlers.setting_values import SETTING_KINDS
+
+    read = set()
+    for module in (ROOT / "crawlers").rglob("*.py"):
+        read |= set(re.findall(r"\.get(bool|int|float)\(\"([A-Z_]+)\"", module.read_text(encoding="utf-8")))
+    ours = {(kind, name) for kind, name in read if not hasattr(default_settings, name)}
+    listed = {(kind, name) for kind, names in SETTING_KINDS.items() for name in names}
+    assert ours == listed
