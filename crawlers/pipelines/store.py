@@ -214,7 +214,9 @@ class StoreRecords:
         """The database refused a write (a value it cannot take, a constraint): not a lost database, so not
         spooled (it would be refused again, and hold up every write after it). A page's records were written
         again one by one, so only the record it refused is left out; that one is named (log, summary)."""
-        where = item.get("source", {}).get("url") or item.get("url") or item.get("lookup", {}).get("url", "")
+        source, lookup = item.get("source"), item.get("lookup")
+        where = ((source.get("url") if isinstance(source, dict) else None) or item.get("url")
+                 or (lookup.get("url") if isinstance(lookup, dict) else None) or "")
         message = f"{where}: the store refused {item.get('id') or op}: {why}"
         logger.error(message)
         self._stats("store/writes_refused")

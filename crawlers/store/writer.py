@@ -58,14 +58,17 @@ class Applied:
 
 
 def apply_write(store: Store, write: dict) -> Applied:
-    """One write to the store, in one transaction; what the database refused is named and left out. A lost
+    """One write to the store, in one transaction; what the database refused is named and left out, and so is a
+    record the store's own code cannot take (a malformed dict from a user's pipeline: no title, a source that is
+    not a dict): one bad record must not cost its page, nor, retried for ever, the crawl's export. A lost
     database raises its SQLAlchemyError (the caller keeps the write: it is applied again once it is back)."""
     applied = Applied()
     try:
         _apply(store, write, applied)
-    except SQLAlchemyError as exc:
-        if connection_lost(exc):
+    except Exception as exc:           # noqa: BLE001 - never silent: the record is named with the reason
+        if isinstance(exc, SQLAlchemyError) and connection_lost(exc):
             raise
+        why = reason(exc) if isinstance(exc, SQLAlchemyError) else f"{type(exc).__name__}: {exc}"
         records = write.get("records", []) if write["op"] == "records" else []
         if len(records) > 1:        # which of the page's records: each alone
             for record in records:
@@ -74,7 +77,7 @@ def apply_write(store: Store, write: dict) -> Applied:
                 applied.transactions += one.transactions
                 applied.refused += one.refused
         else:
-            applied.refused.append(Refused(records[0] if records else write, write["op"], reason(exc)))
+            applied.refused.append(Refused(records[0] if records else write, write["op"], why))
     return applied
 
 

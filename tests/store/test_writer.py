@@ -255,3 +255,29 @@ def test_the_offline_crawl_writes_the_same_store_and_records_with_and_without_th
     assert len(runs["True"].records) == 38 and len(rows["True"]["papers"]) == 36
     assert "store/writer_peak_rss_mb" in runs["True"].scrapy_stats
     assert "store/writer_peak_rss_mb" not in runs["False"].scrapy_stats
+
+
+@pytest.mark.parametrize("writer_process", [False, True], ids=["crawl-process", "writer-process"])
+def test_a_record_the_store_cannot_merge_is_named_and_its_page_and_the_export_kept(tmp_path, caplog,
+                                                                                   writer_process):
+    # A dict a user's pipeline made: no title, and a source that is None. Before, the merge's KeyError or
+    # AttributeError killed the writer process, and its retry in the crawl's process failed again at every turn,
+    # so the crawl ended without an export.
+    from crawlers.pipelines.store import StoreRecords
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    pipeline = StoreRecords(url, spool=tmp_path / "out.jsonl.spool.jsonl", writer_process=writer_process)
+    pipeline.open_spider()
+    broken = [{"type": "paper", "id": "title:no-title", "source": {"site": "catalyzex", "url": "https://x.test/1"}},
+              {"type": "paper", "title": "A source that is None", "id": "title:none-source", "source": None}]
+    pipeline.write({"op": "records", "records": [page(0)["records"][0], *broken, page(1)["records"][0]]})
+    pipeline.write(page(2))
+    pipeline.wait_for_writes()
+    assert not pipeline.spool and pipeline._lost_since is None
+    assert (pipeline.writer is not None) == writer_process
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 2
+    assert errors[0].startswith("https://x.test/1: the store refused title:no-title: KeyError")
+    assert errors[1].startswith(": the store refused title:none-source: AttributeError")
+    asyncio.run(pipeline.close_spider())
+    assert stored_titles(url) == sorted(TITLES[:3])
