@@ -61,11 +61,28 @@ def reason(exc: BaseException) -> str:
     return " ".join(str(original).split())
 
 
+# What says the database is away rather than refusing this write. PostgreSQL: the SQLSTATE class (08 connection,
+# 53 insufficient resources such as disk full, 57 operator intervention such as shutdown, 58 system error); an
+# error without one is the connection itself failing. SQLite: the primary result code (BUSY, LOCKED, NOMEM,
+# READONLY, IOERR, FULL, CANTOPEN). Anything else (54000 "index row requires 20016 bytes" for a hostile
+# 20,000-character title, SQLite's "no such column") is refused: spooled, it would be refused again for ever.
+LOST_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+LOST_SQLITE_CODES = frozenset({5, 6, 7, 8, 10, 13, 14})
+
+
 def connection_lost(exc: BaseException) -> bool:
     """The database failed (connection lost, server shut down, disk full, locked): a write to retry, as opposed
     to one it refused (a value it cannot take, a constraint), which would be refused again."""
-    return (isinstance(exc, (OperationalError, InterfaceError))
-            or bool(getattr(exc, "connection_invalidated", False)))
+    if getattr(exc, "connection_invalidated", False) or isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    original = getattr(exc, "orig", None)
+    sqlite_code = getattr(original, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in LOST_SQLITE_CODES
+    sqlstate = getattr(original, "sqlstate", None)
+    return sqlstate is None or sqlstate[:2] in LOST_SQLSTATE_CLASSES
 
 
 def _now() -> str:

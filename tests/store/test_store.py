@@ -8,6 +8,7 @@ author Aakanksha Chowdhery, listed cut on the profile and whole on CatalyzeX).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 from types import SimpleNamespace
@@ -452,3 +453,29 @@ def test_paper_ids_are_unique_per_group_over_many_distinct_papers(store):
         store.add(paper(PROFILE, title=f"Paper number {n}", authors=["A B"]))
     ids = [r["id"] for r in store.merged()]
     assert len(ids) == len(set(ids)) == 200 == store.counts()["papers"]
+
+
+def test_a_title_too_long_for_the_databases_index_is_refused_not_taken_for_a_lost_database(store_url, tmp_path,
+                                                                                           caplog):
+    # A hostile page's 20,000-character title: PostgreSQL's btree index refuses the row ("index row requires
+    # 20016 bytes", SQLSTATE 54000, raised as an OperationalError). Read as a lost database, it was spooled and
+    # retried for ever: the crawl exported nothing and exited 1, and one such page stopped every distributed
+    # worker that took it. It is a refusal: that record named, the rest of the page stored.
+    from crawlers.pipelines.store import StoreRecords
+
+    pipeline = StoreRecords(store_url, spool=tmp_path / "out.jsonl.spool.jsonl")
+    pipeline.open_spider()
+    # Incompressible (PostgreSQL compresses a repetitive one small enough to fit): 20,000 hex digits.
+    long_title = "".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(313))[:20000]
+    page = [paper(CATALYZEX, long_title, authors=["A. Writer"]), paper(CATALYZEX, authors=PALM_AUTHORS)]
+    pipeline.write({"op": "records", "records": page})
+    assert not pipeline.spool and pipeline._lost_since is None
+    titles = pipeline.store.conn.execute(sa.text("select title from papers")).scalars().all()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    if store_url.startswith("postgresql"):
+        assert titles == [PALM]
+        [line] = errors
+        assert line.startswith(f"{CATALYZEX['url']}: the store refused {page[0]['id']}: ") and "index row" in line
+    else:                       # SQLite's indexes take it
+        assert sorted(titles) == sorted([long_title, PALM]) and errors == []
+    asyncio.run(pipeline.close_spider())
