@@ -49,7 +49,11 @@ class Problem:
         return replace(self, where=where)
 
     def line(self, url: str, site: str) -> str:
-        return ": ".join(part for part in (url, site, self.where, self.field, self.message) if part)
+        """``url: site: [where: ][field: ]message`` on one line: any line break a page put in a part (an image URL
+        with a newline or U+2028 in it) is a space, so a reader splitting the log or the record by lines gets it
+        whole."""
+        return " ".join(": ".join(part for part in (url, site, self.where, self.field, self.message) if part)
+                        .splitlines())
 
 
 @dataclass

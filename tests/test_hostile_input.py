@@ -220,6 +220,22 @@ def test_a_line_break_inside_a_link_or_image_url_is_dropped_as_urllib_drops_it()
     assert paper.arxiv_id == "2204.02311"
 
 
+@pytest.mark.parametrize("src", ["data:image/png;base64,AA\nBB", "mailto:a\nb", "ftp://x.org/a\nb",
+                                 "/fig\u2028ure.png", "https://x.org/a\u2029b", "/fig\x85ure.png", "/fig\x0cure.png",
+                                 "/a\x1cb"])
+def test_a_problem_naming_an_image_url_with_any_line_break_is_one_line(src):
+    # Found in review: urllib keeps these in other schemes, and U+2028, NEL, form feed and the separators are
+    # line breaks to str.splitlines: the problem line named the URL as it was and came out in two lines.
+    card = (f'<article><p><a href="/paper/p">A Title</a></p><p>Apr 19, 2022</p><p>A B, C D</p>'
+            f'<p><img src="{src}"></p><p>An abstract.</p></article>')
+    body = html("", '<p><img src="/p.png" alt="Picture for Parker Schuh"></p><p>Parker Schuh</p>' + card)
+    result = records(body, CATALYZEX_URL)
+    named = [problem for problem in result.problems if "image without alt text" in problem]
+    assert named and all(len(problem.splitlines()) == 1 for problem in result.problems)
+    paper_problems = [line for r in result.records for line in getattr(r, "problems", None) or []]
+    assert all(len(line.splitlines()) == 1 for line in paper_problems)
+
+
 @pytest.mark.parametrize(("text", "expected"), [("math.ag/0101001", "math.AG/0101001"),
                                                 ("https://arxiv.org/abs/math.ag/0101001v2", "math.AG/0101001")])
 def test_a_lower_cased_old_style_arxiv_id_gets_arxivs_case(text, expected):
