@@ -22,6 +22,33 @@ logger = logging.getLogger(__name__)
 TAIL_BLOCK = 1 << 16        # bytes read at a time from the end, looking for the last line's end
 
 
+def _dicts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def malformed(write) -> str | None:
+    """What makes a line that parses as JSON not one of the writes above (a file damaged on disk or edited by
+    hand): None for a write StoreRecords can apply."""
+    if not isinstance(write, dict):
+        return "not a JSON object"
+    op = write.get("op")
+    if op == "records":
+        return None if _dicts(write.get("records")) else "records: not a list of records"
+    if op == "completion":
+        answers, misses = write.get("answers"), write.get("misses")
+        if not isinstance(write.get("url"), str) or not _dicts(answers) or not _dicts(misses):
+            return "completion: url, answers and misses expected"
+        if not all(isinstance(a.get("record"), dict) and isinstance(a.get("key"), str) for a in answers):
+            return "completion: an answer without its record and key"
+        if not all(isinstance(m.get("key"), str) and isinstance(m.get("problem"), str) for m in misses):
+            return "completion: a miss without its key and problem"
+        return None
+    if op == "asked":
+        lookup = write.get("lookup")
+        return None if isinstance(lookup, dict) and isinstance(lookup.get("url"), str) else "asked: no lookup URL"
+    return f"unknown op {op!r}"
+
+
 class Spool:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -53,11 +80,12 @@ class Spool:
                     write = json.loads(line)
                 except json.JSONDecodeError as exc:
                     write = exc
-                if isinstance(write, dict) and write.get("op"):
+                wrong = write if isinstance(write, Exception) else malformed(write)
+                if wrong is None:
                     yield write
                 else:
                     logger.error("%s: line %d is not a spooled write (%s); passed over, its records are lost",
-                                 self.path, number, write if isinstance(write, Exception) else "no op")
+                                 self.path, number, wrong)
 
     def _drop_cut_line(self) -> None:
         """A last line cut by a kill mid-write goes (its write was never taken as spooled: the crawl that

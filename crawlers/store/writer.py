@@ -69,7 +69,7 @@ def apply_write(store: Store, write: dict) -> Applied:
         if isinstance(exc, SQLAlchemyError) and connection_lost(exc):
             raise
         why = reason(exc) if isinstance(exc, SQLAlchemyError) else f"{type(exc).__name__}: {exc}"
-        records = write.get("records", []) if write["op"] == "records" else []
+        records = write.get("records", []) if write.get("op") == "records" else []
         if len(records) > 1:        # which of the page's records: each alone
             for record in records:
                 one = apply_write(store, {"op": "records", "records": [record]})
@@ -77,7 +77,7 @@ def apply_write(store: Store, write: dict) -> Applied:
                 applied.transactions += one.transactions
                 applied.refused += one.refused
         else:
-            applied.refused.append(Refused(records[0] if records else write, write["op"], why))
+            applied.refused.append(Refused(records[0] if records else write, str(write.get("op")), why))
     return applied
 
 

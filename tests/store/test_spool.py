@@ -6,8 +6,8 @@ from __future__ import annotations
 from crawlers.store.spool import Spool
 
 PAGE = {"op": "records", "records": [{"type": "paper", "title": "A"}, {"type": "author", "name": "B"}]}
-ANSWER = {"op": "completion", "url": "https://export.arxiv.org/api/query?id_list=1", "answers": [{"record": {}}],
-          "misses": []}
+ANSWER = {"op": "completion", "url": "https://export.arxiv.org/api/query?id_list=1", "answers": [{"record": {}, "key": "arxiv:2204.02311"}],
+          "misses": [{"key": "arxiv:2307.09288", "problem": "not returned by the arXiv API"}]}
 ASKED = {"op": "asked", "lookup": {"url": "https://export.arxiv.org/api/query?id_list=1"}}
 
 
@@ -58,3 +58,24 @@ def test_a_cut_last_line_of_a_large_spool_is_dropped(tmp_path):
     again = Spool(path)
     assert path.stat().st_size == whole
     assert list(again.read()) == [PAGE, big]
+
+
+DAMAGED = ['{"op": "records"}', '{"op": "records", "records": [null]}', '{"op": "records", "records": 5}',
+           '{"op": "completion", "answers": []}', '{"op": "completion", "url": "u", "answers": [{"key": "k"}], '
+           '"misses": []}', '{"op": "asked"}', '{"op": 5}', '[1, 2]', '"records"']
+
+
+def test_a_line_that_parses_but_is_no_write_is_named_and_passed_over(tmp_path, caplog):
+    # Found in review: lines like these parse as JSON, so they passed for writes, and the retry that applies
+    # the spool at the start of the next crawl crashed on them (KeyError, AttributeError), every rerun alike.
+    path = tmp_path / "out.jsonl.spool.jsonl"
+    Spool(path).append(PAGE)
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n".join(DAMAGED) + "\n")
+    Spool(path).append(ASKED)
+    spool = Spool(path)
+    assert list(spool.read()) == [PAGE, ASKED]
+    assert (spool.writes, spool.records) == (2, 2)
+    named = [r.getMessage() for r in caplog.records if "is not a spooled write" in r.getMessage()]
+    assert [line.split(": line ")[1].split(" ")[0] for line in named[:len(DAMAGED)]] == \
+        [str(n) for n in range(2, 2 + len(DAMAGED))]
