@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from crawlers.store import Store  # noqa: E402
 from tests.crawl.test_distributed_kill import stored_ids  # noqa: E402
-from tests.crawl.test_distributed_shared_store import store_rows  # noqa: E402
+from crawlers.store.schema import USER_TABLES  # noqa: E402
+from tests.crawl.crawl_run import store_rows  # noqa: E402
 from tests.crawl.distributed_run import enqueue, queued_urls, start_worker, user_agent, wait_until  # noqa: E402
 from tests.crawl.listing_site import serve_listing_site  # noqa: E402
 from tests.crawl.loopback import LoopbackServer  # noqa: E402
@@ -123,7 +124,8 @@ def kill_test(server, redis: RedisServer, site, work: Path, settings: dict, clea
     fetched = Counter(r.path for r in page_requests(server, since))
     if "STORE_URL" in settings:
         seen = Counter(papers_in(settings["STORE_URL"]))
-        same = store_rows(settings["STORE_URL"]) == store_rows(clean_store) if clean_store else None
+        same = (store_rows(settings["STORE_URL"], tuple(USER_TABLES)) == store_rows(clean_store, tuple(USER_TABLES))
+                if clean_store else None)
     else:
         # Each worker's store (<output>.db); the killed one's holds every record it parsed.
         seen = Counter(paper for worker in running for paper in set(stored_ids(worker.output.with_suffix(".db"))))

@@ -41,7 +41,7 @@ from twisted.internet import task
 from crawlers.distributed import REDIS_DOWN, worker_name
 from crawlers.distributed.queue import CrawlKeys, ReliableQueue
 from crawlers.signals import flush_records, store_lost
-from crawlers.store.store import connection_lost
+from crawlers.store.store import connection_lost, reason
 
 logger = logging.getLogger(__name__)
 
@@ -223,9 +223,9 @@ class ReliableScheduler(Scheduler):
         self.store_failed = True
         logger.error("error: the store cannot be written (%s): this worker stops; the %d requests it holds go "
                      "back to the queue in Redis: run it again once the store is back",
-                     " ".join(str(exc).split())[:300], len(self.in_flight))
-        if self.stats is not None:
-            self.stats.set_value("store/unavailable", " ".join(str(exc).split())[:300])
+                     reason(exc)[:300], len(self.in_flight))
+        if self.stats is not None:       # the database's own words (str() of SQLAlchemy's error adds the SQL)
+            self.stats.set_value("store/unavailable", reason(exc)[:300])
         engine = getattr(self.crawler, "engine", None)
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=STORE_CLOSE_REASON))
