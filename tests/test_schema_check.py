@@ -103,9 +103,10 @@ def test_every_fixture_record_is_valid_for_both():
 @settings(max_examples=400)
 @given(record=mutated_records())
 def test_the_compiled_check_passes_a_record_only_where_jsonschema_finds_no_error(record):
+    # (json_errors is jsonschema's own iter_errors once the compiled check fails: comparing the two would compare
+    # a function with itself.)
     if passes_schema(record):
         assert _described(_full_errors(record)) == []
-    assert _described(json_errors(record)) == _described(_full_errors(record))
 
 
 @pytest.mark.parametrize("change, expected", [
