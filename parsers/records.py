@@ -220,6 +220,9 @@ class Author:
         self.id = self.id or author_id(self.name)
 
 
+# The title a paper gets when its card has no title line (a record needs one); every adapter uses this one.
+UNTITLED = "(untitled)"
+
 @dataclass
 class Paper:
     """A paper as one page lists or shows it."""

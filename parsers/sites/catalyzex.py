@@ -25,7 +25,7 @@ from parsers.fields.figures import parse_figure_caption
 from parsers.fields.names import parse_author_list
 from parsers.fields.text import clean_text
 from parsers.page import Line, Page
-from parsers.records import Author, Figure, Paper, Source
+from parsers.records import UNTITLED, Author, Figure, Paper, Source
 from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem, UnrecognisedPage
 from parsers.sites.arxiv import ARXIV_URL, paper_arxiv_id
 
@@ -199,7 +199,7 @@ def paper_record(page: Page, card: list[Line], listed_by: str | None, context: P
     arxiv_id = card_arxiv_id(source_line)
     title = clean_text(title_line.text)
     paper = Paper(
-        title=title or "(untitled)",  # a card that opens with an image has no title line
+        title=title or UNTITLED,  # a card that opens with an image has no title line
         source=Source(NAME, page.url),
         figures=figures,
         abstract=clean_text(" ".join(line.text for line in abstract_lines)) or None,

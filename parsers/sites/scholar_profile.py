@@ -25,7 +25,7 @@ from parsers.fields.dates import ParsedDate, find_date
 from parsers.fields.names import parse_author_list
 from parsers.fields.numbers import parse_labelled_number
 from parsers.page import Line, Link, Page
-from parsers.records import Author, Metrics, Paper, Source
+from parsers.records import UNTITLED, Author, Metrics, Paper, Source
 from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem
 from parsers.sites.arxiv import PAPER_URL, paper_arxiv_id
 
@@ -67,7 +67,6 @@ MAX_META_LINE = 40
 HEADER_SPAN = 12
 PAPERS_HEADING_LABEL = "Papers"
 CODE_FLAG = "Code"
-UNTITLED = "(untitled)"       # a record needs a title: a card without a title line gets this one
 # Authors and organisations are joined by a middle dot; U+FFFD stands in for it when the page's bytes were
 # decoded with the wrong encoding (cp1252 0xB7 read as UTF-8), and the organisations are still there.
 ORGANISATIONS_SEPARATOR = re.compile(r"\s[\u00b7\u2022\ufffd]\s")
