@@ -177,14 +177,14 @@ class StoreRecords:
         """Apply one write to the store (in the writer process, if there is one); if the database is away,
         keep it in the spool (in order)."""
         if self.spool:
-            self.spool.append(write)
+            self._keep(write)
         elif self.writer is not None:
             self._take(self.writer.send(write))
         else:
             try:
                 applied = apply_write(self.store, write)
             except SQLAlchemyError as exc:      # lost (a record written twice on the replay merges to one)
-                self.spool.append(write)
+                self._keep(write)
                 self._lost(exc)
                 return
             self._written(write, applied)
@@ -200,8 +200,20 @@ class StoreRecords:
                 self.writer.close()
                 self.writer = None
             for write in answer.writes:
-                self.spool.append(write)
+                self._keep(write)
             self._lost(answer.exc)
+
+    def _keep(self, write: dict) -> None:
+        """Into the spool; a spool that cannot be written either (its disk full, its directory gone) loses the
+        write: said in an error line and counted in the stats (store/records_lost), not a traceback
+        in the middle of the reactor turn."""
+        try:
+            self.spool.append(write)
+        except OSError as exc:
+            lost = len(write.get("records", ())) + len(write.get("answers", ()))
+            logger.error("store %s away and its spool %s cannot be written (%s): %d records of this crawl are lost",
+                         self.store.shown_url if self.store else self.url, self.spool.path, exc, lost)
+            self._stats("store/records_lost", lost)
 
     def _written(self, write: dict, applied: Applied) -> None:
         self._stats("store/records_written", applied.records)

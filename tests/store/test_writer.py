@@ -281,3 +281,28 @@ def test_a_record_the_store_cannot_merge_is_named_and_its_page_and_the_export_ke
     assert errors[1].startswith(": the store refused title:none-source: AttributeError")
     asyncio.run(pipeline.close_spider())
     assert stored_titles(url) == sorted(TITLES[:3])
+
+
+def test_a_spool_that_cannot_be_written_either_names_what_is_lost_and_the_crawl_goes_on(tmp_path, caplog, monkeypatch):
+    # The database away and the spool's directory unusable (here a file stands where it should be; a full disk
+    # alike): the write is lost, but said and counted, and the next writes are tried again, no traceback.
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import crawlers.pipelines.store as pipelines
+
+    def lost(_store, _write):
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    (tmp_path / "not-a-directory").write_text("", encoding="utf-8")
+    pipeline = pipelines.StoreRecords(f"sqlite:///{tmp_path / 'records.db'}", writer_process=False,
+                                      spool=tmp_path / "not-a-directory" / "out.jsonl.spool.jsonl")
+    pipeline.open_spider()
+    monkeypatch.setattr(pipelines, "apply_write", lost)
+    pipeline.write(page(0))
+    pipeline.write(page(1))
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert sum("cannot be written" in line and "1 records of this crawl are lost" in line for line in errors) == 2
+    assert pipeline._lost_since is not None and not pipeline.spool
+    pipeline.store.close()
