@@ -193,13 +193,19 @@ class AuthorSpider(scrapy.Spider):
         if self.completion is None:
             return []
         self.completion.restore(asked, answered)
-        if distributed.enabled(self.settings):       # each paper asked by one worker only
-            papers = distributed.claim_papers(self.settings, self.name,
-                                              [p for p in papers if fields_to_complete(p)], paper_keys)
-        lookups = self.completion.plan(papers)
-        if distributed.enabled(self.settings):       # each API request sent by one worker only
-            mine = distributed.claim_lookups(self.settings, self.name, [lookup.url for lookup in lookups])
-            lookups = [lookup for lookup in lookups if lookup.url in mine]
+        try:
+            if distributed.enabled(self.settings):       # each paper asked by one worker only
+                papers = distributed.claim_papers(self.settings, self.name,
+                                                  [p for p in papers if fields_to_complete(p)], paper_keys)
+            lookups = self.completion.plan(papers)
+            if distributed.enabled(self.settings):       # each API request sent by one worker only
+                mine = distributed.claim_lookups(self.settings, self.name, [lookup.url for lookup in lookups])
+                lookups = [lookup for lookup in lookups if lookup.url in mine]
+        except distributed.REDIS_DOWN as exc:
+            # Unclaimed, a paper could be asked by two workers; the scheduler stops this worker on the same loss.
+            self.logger.error("arXiv completion: Redis cannot be reached to claim papers (%s): this worker asks "
+                              "arXiv nothing; run it again once Redis is back", " ".join(str(exc).split()))
+            return []
         requests = []
         for lookup in lookups:
             self.crawler.stats.inc_value("arxiv/api_requests")

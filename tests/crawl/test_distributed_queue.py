@@ -85,3 +85,27 @@ def test_two_workers_holding_the_same_paper_only_one_claims_it(redis_server: Red
     first = claim_papers(settings, "author", [shared_by_id], paper_keys)
     second = claim_papers(settings, "author", [shared_by_title, only_b], paper_keys)
     assert first == [shared_by_id] and second == [only_b]
+
+
+def test_redis_gone_when_completion_claims_papers_is_one_error_line_and_no_request(caplog, monkeypatch):
+    # Before, the redis ConnectionError escaped spider_idle (which catches only the store's errors): a traceback,
+    # and completion skipped without a word of why. Redis goes away after the worker started: its claim fails.
+    import redis
+    from scrapy.utils.test import get_crawler
+
+    from crawlers import distributed
+    from crawlers.spiders.author import AuthorSpider
+
+    crawler = get_crawler(AuthorSpider, {"ARXIV_TITLE_SEARCH": False})
+    spider = AuthorSpider.from_crawler(crawler, url="https://www.catalyzex.com/author/A")
+
+    def redis_gone(*_args):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(distributed, "enabled", lambda _settings: True)
+    monkeypatch.setattr(distributed, "claim_papers", redis_gone)
+    cut = {"type": "paper", "id": "title:x", "title": "A Paper", "authors": ["A B"], "authors_complete": False,
+           "arxiv_id": "2204.02311", "date": "2022-04-05", "source": {"site": "catalyzex", "url": "https://x.test"}}
+    assert spider.completion_requests([cut]) == []
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert line.startswith("arXiv completion: Redis cannot be reached to claim papers (Error 111")
