@@ -31,7 +31,6 @@ import signal
 import statistics
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +89,7 @@ def main() -> None:
                     kinds = {"sqlite": {"STORE_URL": f"sqlite:///{replay_dir / f'store-{run}.db'}"},
                              "jsonl-only": {"ITEM_PIPELINES": BASELINE_PIPELINES}}
                     if server is not None:
-                        kinds["postgresql"] = {"STORE_URL": server.create_database(f"b_{uuid.uuid4().hex[:12]}")}
+                        kinds["postgresql"] = {"STORE_URL": server.fresh_database()}
                     for label, settings in kinds.items():
                         result = crawl(label, replay_dir, args.concurrency, pages, settings)
                         runs.setdefault((size, label), []).append(result)

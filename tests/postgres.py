@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,6 +100,10 @@ class PostgresServer:
 
     def _initdb_has_no_instructions(self) -> bool:
         return int(self.bin_dir.parent.name) >= 14
+
+    def fresh_database(self) -> str:
+        """The URL of a new, empty database with a name of its own (one per test or run)."""
+        return self.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
     def create_database(self, name: str) -> str:
         import psycopg

@@ -38,9 +38,7 @@ TABLES = ("papers", "authors", "paper_authors", "sources", "problems")
 @pytest.fixture
 def store_url(postgres_server) -> str:
     """A fresh PostgreSQL database, the one store every worker writes."""
-    import uuid
-
-    return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+    return postgres_server.fresh_database()
 
 
 

@@ -14,7 +14,6 @@ at once: without the lock PostgreSQL refuses all but one ("relation already exis
 from __future__ import annotations
 
 import multiprocessing
-import uuid
 
 import sqlalchemy as sa
 
@@ -70,12 +69,12 @@ def run_writers(target, url: str) -> list[int | None]:
 
 
 def test_three_workers_opening_a_new_store_at_once_all_open_it(postgres_server) -> None:
-    url = postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+    url = postgres_server.fresh_database()
     assert run_writers(open_store, url) == [0] * WRITERS
 
 
 def test_three_workers_writing_the_same_papers_at_once_leave_one_row_per_paper(postgres_server) -> None:
-    url = postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+    url = postgres_server.fresh_database()
     Store.open(url).close()                     # tables made once: the race under test is the writes'
     assert run_writers(write_papers, url) == [0] * WRITERS            # no writer failed (a deadlock)
     store = Store.open(url)
