@@ -349,14 +349,19 @@ def expected_papers(written: list[tuple[dict, str | None]]) -> list[dict]:
             for _, members in sorted(sets.items())]
 
 
+def emptied(store: Store) -> None:
+    """Every row a crawl writes gone (a Hypothesis example reuses the test's one store)."""
+    with store.transaction() as conn:
+        for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
+            conn.execute(sa.text(f"delete from {table}"))
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(records(), st.booleans()), max_size=10))
 def test_any_records_merge_in_the_store_as_linked_by_their_match_keys(store_url, written):
     store = Store.open(store_url)
     try:
-        with store.transaction() as conn:           # each example starts from an empty store
-            for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
-                conn.execute(sa.text(f"delete from {table}"))
+        emptied(store)                              # each example starts from an empty store
         store.start_crawl()
         arrived = []
         for record, as_answer in written:
@@ -381,9 +386,7 @@ def test_a_pages_records_written_together_leave_the_rows_of_records_written_one_
     try:
         rows = []
         for together in (False, True):
-            with store.transaction() as conn:
-                for table in ("sources", "match_keys", "papers", "authors", "paper_authors", "problems", "notes"):
-                    conn.execute(sa.text(f"delete from {table}"))
+            emptied(store)
             store.start_crawl()
             for page in pages:
                 page = json.loads(json.dumps(page))
