@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawlers.store import Store
+from crawlers.store.schema import USER_TABLES
 from tests.crawl.crawl_run import crawl_author, store_rows
 from tests.crawl.distributed_run import (WORKERS, assert_each_page_fetched_once_by_the_workers, enqueue,
                                          page_requests, start_worker, user_agent, wait_until)
@@ -32,7 +33,7 @@ from tests.postgres import running_postgres
 
 API = "http://export.arxiv.org/api/query"
 START_WITHIN = 60                 # seconds for all workers to be up and asking
-TABLES = ("papers", "authors", "paper_authors", "sources", "problems")
+TABLES = tuple(USER_TABLES)          # what a user queries: the rows compared
 
 
 @pytest.fixture
