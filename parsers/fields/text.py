@@ -24,7 +24,9 @@ _TEX_GREEK = {name: chr(0x3B1 + i) for i, name in enumerate(
 _TEX_COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 
 # A sentence ends at . ! ? (and closing quotes/brackets), then space and a capital, digit or opening mark.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+SENTENCE_MARKS = ".!?"
+CLOSING_MARKS = "\"'”’)]"
+_SENTENCE_END = re.compile(rf"[{re.escape(SENTENCE_MARKS)}][{re.escape(CLOSING_MARKS)}]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 # Words whose trailing period is not a sentence end.
 ABBREVIATIONS = frozenset(
     "e.g i.e al cf vs approx fig figs eq eqs sec secs ref refs no nos vol pp ch dr prof mr mrs ms st jr sr"
@@ -97,6 +99,12 @@ def normalise_title(title: str) -> str:
     """Key for matching one paper's title across sites: "Scaling Up Models with $\\texttt{t5x}$" and
     "scaling up models with t5x" give the same key."""
     return fold_key(title)
+
+
+def ends_sentence(text: str) -> bool:
+    """The text ends a sentence: a mark, then only closing quotes or brackets ("... results.)"). A text that does
+    not was cut short (a truncated download). Not a regex ending in "$", which is tried at every position."""
+    return text.rstrip(CLOSING_MARKS).endswith(tuple(SENTENCE_MARKS))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlparse
 from parsers.fields.dates import ParsedDate, find_date
 from parsers.fields.figures import parse_figure_caption
 from parsers.fields.names import parse_author_list
-from parsers.fields.text import clean_text
+from parsers.fields.text import clean_text, ends_sentence
 from parsers.page import Line, Page
 from parsers.records import UNTITLED, Author, Figure, Paper, Source
 from parsers.result import FollowLink, LinkKind, ParseContext, ParseResult, Problem, UnrecognisedPage
@@ -42,10 +42,6 @@ ALERT_BUTTON = "Alert button"
 PHOTO_LINE = re.compile(r"^Picture for (?P<name>\S.*)$")          # the author photo's alt text
 SOURCE_LINE = re.compile(r"^Via\s*(?P<source>\S+?) icon$")         # "Via" + the icon's alt "arxiv icon"
 VENUE_LINE = re.compile(r"^\*\s*(?P<venue>\S.*)$")                 # "* MLSys 2022"
-# A complete abstract ends a sentence (a mark, then only closing quotes or brackets); one that does not was
-# cut short (a truncated download).
-SENTENCE_MARKS = (".", "!", "?")
-CLOSING_MARKS = "\"'”’)]"
 CARD_TAG = "article"
 CARD_SELECTOR = CARD_TAG
 NEXT_PAGE_SELECTOR = 'link[rel~="next"], a[rel~="next"]'
@@ -300,8 +296,7 @@ def card_problems(paper: Paper, parsed_date: ParsedDate | None, source_line: Lin
         problems.append(Problem("authors", "no author line"))
     if not paper.abstract:
         problems.append(Problem("abstract", "missing"))
-    # Not a regex ending in "$": that tries every position of the abstract (10 us of a card's 90).
-    elif not paper.abstract.rstrip(CLOSING_MARKS).endswith(SENTENCE_MARKS):
+    elif not ends_sentence(paper.abstract):         # a complete abstract ends a sentence
         problems.append(Problem("abstract", "ends mid-sentence (page cut short?)"))
     if source_line is None:
         problems.append(Problem("via", "no source line (\"Via … icon\") at the end of the card "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.fields.text import clean_text, join_wrapped_lines, normalise_title, split_sentences, strip_tex
+from parsers.fields.text import (clean_text, ends_sentence, join_wrapped_lines, normalise_title, split_sentences,
+                                 strip_tex)
 
 CLEAN_TEXT_CASES = [
     ("  Sharan Narang\n", "Sharan Narang"),
@@ -133,3 +134,16 @@ SENTENCE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ("We scale to 540B parameters.", True),
+    ("Is it? ", False),                                  # trailing space: cleaned text has none; not a close
+    ("as shown (see Fig. 2.)", True),
+    ("the “best” results.”", True),
+    ("We evaluate PaLM on hundreds of language understanding and generation tasks, and find that", False),
+    ("Results:", False),
+    ("", False),
+])
+def test_ends_sentence_tells_a_whole_abstract_from_one_cut_short(text, ends):
+    assert ends_sentence(text) is ends
